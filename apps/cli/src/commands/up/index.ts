@@ -1,0 +1,54 @@
+import { runEmbedded } from '@maximus/gateway';
+import { SERVICE_NAMES } from '@maximus/contracts';
+import { redactUrl } from '@maximus/kit/logger';
+import { defineCommand } from '../../spec.js';
+import { SERVICE_DEFINITIONS } from '../../services.js';
+import { listenOptions, envWith } from '../shared.js';
+
+interface UpOptions {
+  host?: string;
+  port?: string;
+  dataDir?: string;
+  insecureHttp?: boolean;
+}
+
+export const up = defineCommand<UpOptions>({
+  name: 'up',
+  summary: 'Start the whole platform in this process (gateway + all eight services)',
+  description:
+    'Embedded mode: one process, only the gateway listens (127.0.0.1:8000 by default); every service is mounted in process ' +
+    'under /<service>/. State lives in one PGlite data directory, or in PostgreSQL/Redis/NATS when DATABASE_URL/REDIS_URL/NATS_URL are set.',
+  options: [
+    ...listenOptions('MAXIMUS_PORT (8000)'),
+    { flags: '--data-dir <dir>', description: 'PGlite data directory', env: 'MAXIMUS_DATA_DIR', default: undefined },
+  ],
+  examples: [
+    { command: 'maximus up', explains: 'start on 127.0.0.1:8000 with the data in ./.maximus/data' },
+    { command: 'maximus up --port 9000 --data-dir /var/lib/maximus', explains: 'another port and data directory' },
+  ],
+  async run(_args, options, io) {
+    const env = envWith(io.env, { MAXIMUS_DATA_DIR: options.dataDir });
+    const running = await runEmbedded(
+      SERVICE_NAMES.map((n) => SERVICE_DEFINITIONS[n]),
+      { env, ...(options.host ? { host: options.host } : {}), ...(options.port ? { port: Number(options.port) } : {}), insecureHttp: options.insecureHttp ?? false },
+    );
+    const { config } = running;
+    const base = running.url;
+    const lines = [
+      `MAXIMUS ${running.platform?.mode ?? 'embedded'} mode: ready in ${Math.round(running.readyMs)} ms`,
+      `  gateway    ${base}`,
+      `  health     ${base}/health    (maximus health)`,
+      `  openapi    ${base}/openapi.json`,
+      `  services   ${SERVICE_NAMES.map((n) => `/${n}`).join(' ')}   (each with /health /ready /metrics /openapi.json /api/v1)`,
+      `  database   ${config.databaseUrl ? redactUrl(config.databaseUrl) : `PGlite at ${config.dataDir}`}`,
+      `  cache      ${config.redisUrl ? redactUrl(config.redisUrl) : 'in-memory LRU'}`,
+      `  bus        ${config.natsUrl ? `NATS JetStream ${redactUrl(config.natsUrl)}` : 'in-process, fed by each service outbox'}`,
+      'Logs are JSON on stdout. Ctrl-C stops.',
+    ];
+    io.stderr.write(lines.join('\n') + '\n');
+    const signal = await io.interrupted;
+    running.log.info({ signal }, 'shutting down');
+    await running.close();
+    return 0;
+  },
+});

@@ -1,0 +1,113 @@
+import type { FastifyInstance } from 'fastify';
+import { Pool } from 'undici';
+import { AggregateHealth, Readiness, SERVICES, SERVICE_NAMES, type ServiceName } from '@maximus/contracts';
+import { KitErrors, problemHandler } from '@maximus/kit/errors';
+import { createMetrics, instrumentHttp } from '@maximus/kit/metrics';
+import type { Database } from '@maximus/kit/db';
+import { createServer, servicePlugin, packageVersion, type PreparedService } from '@maximus/kit/service';
+import type { Logger } from 'pino';
+import swagger from '@fastify/swagger';
+import { aggregateHealth, httpTarget, inProcessTarget, type HealthTarget } from './health.js';
+import { mountUpstream } from './proxy.js';
+
+export const GATEWAY_VERSION = packageVersion(import.meta.url);
+
+interface CommonOptions {
+  log: Logger;
+  /** Time one service may take to answer a health check. @default 2000 */
+  healthTimeoutMs?: number;
+}
+
+export interface EmbeddedGatewayOptions extends CommonOptions {
+  mode: 'embedded';
+  /** The services, prepared on the shared platform; mounted in process under `/<name>`. */
+  services: readonly PreparedService[];
+  /** The shared database: `/ready` follows it. */
+  db: Database;
+}
+
+export interface ConnectedGatewayOptions extends CommonOptions {
+  mode: 'connected';
+  /** Base URL of each service. */
+  upstreams: Readonly<Record<ServiceName, string>>;
+  /** @default 30000 */
+  upstreamTimeoutMs?: number;
+}
+
+export type GatewayOptions = EmbeddedGatewayOptions | ConnectedGatewayOptions;
+
+/**
+ * The gateway as a Fastify instance that listens on nothing. Embedded: the service plugins mounted in
+ * process (no network hop). Connected: `/<service>/*` proxied to each service's URL.
+ */
+export async function build(options: GatewayOptions): Promise<FastifyInstance> {
+  const app = createServer({ log: options.log });
+  const metrics = createMetrics({ service: 'gateway', processMetrics: true });
+  const startedAt = performance.now();
+  const healthTimeoutMs = options.healthTimeoutMs ?? 2000;
+  const pools: Pool[] = [];
+  let targets: HealthTarget[];
+  if (options.mode === 'embedded') {
+    targets = options.services.map(inProcessTarget);
+  } else {
+    targets = SERVICE_NAMES.map((name) => {
+      const pool = new Pool(options.upstreams[name], { connections: 4, keepAliveTimeout: 30_000 });
+      pools.push(pool);
+      return httpTarget(name, pool, healthTimeoutMs);
+    });
+    app.addHook('onClose', async () => {
+      await Promise.all(pools.map((p) => p.close()));
+    });
+  }
+
+  // The gateway's own routes, in an encapsulated scope with the gateway's metrics and error handler.
+  await app.register(async (own) => {
+    own.setErrorHandler(problemHandler({ onError: (code, status) => metrics.errors.inc({ code, status: String(status) }) }));
+    instrumentHttp(own, metrics.http);
+    await own.register(swagger, { openapi: { openapi: '3.1.0', info: { title: 'MAXIMUS gateway', version: GATEWAY_VERSION } } });
+    own.get(
+      '/health',
+      {
+        schema: {
+          summary: 'Every service at once (the batch health read); 503 when a critical service is down',
+          tags: ['operations'],
+          response: { 200: AggregateHealth, 503: AggregateHealth },
+        },
+      },
+      async (_request, reply) => {
+        const health = await aggregateHealth(targets, { version: GATEWAY_VERSION, mode: options.mode, startedAt, timeoutMs: healthTimeoutMs });
+        return reply.code(health.status === 'down' ? 503 : 200).send(health);
+      },
+    );
+    own.get('/ready', { schema: { summary: 'Ready to route', tags: ['operations'], response: { 200: Readiness, 503: Readiness } } }, async (_request, reply) => {
+      if (options.mode === 'connected') return { ready: true, service: 'gateway', checks: {} };
+      const database = await options.db.health(healthTimeoutMs);
+      const ready = database.status !== 'down';
+      return reply.code(ready ? 200 : 503).send({ ready, service: 'gateway', checks: { database } });
+    });
+    own.get('/metrics', { schema: { summary: 'Prometheus metrics of the gateway process', tags: ['operations'] } }, async (_request, reply) =>
+      reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+    );
+    own.get('/openapi.json', { schema: { hide: true } }, () => {
+      const doc = own.swagger() as unknown as Record<string, unknown>;
+      // Each service documents itself at /<service>/openapi.json.
+      return { ...doc, 'x-services': Object.fromEntries(SERVICE_NAMES.map((n) => [n, { openapi: `/${n}/openapi.json`, summary: SERVICES[n].summary }])) };
+    });
+  });
+
+  if (options.mode === 'embedded') {
+    for (const service of options.services) {
+      await app.register(servicePlugin(service.definition, service.ctx), { prefix: `/${service.ctx.name}` });
+    }
+  } else {
+    for (const name of SERVICE_NAMES) {
+      await mountUpstream(app, { name, url: options.upstreams[name], timeoutMs: options.upstreamTimeoutMs ?? 30_000 });
+    }
+  }
+
+  app.setErrorHandler(problemHandler({ onError: (code, status) => metrics.errors.inc({ code, status: String(status) }) }));
+  app.setNotFoundHandler((request) => {
+    throw new KitErrors.NotFound(request.method, request.url.split('?')[0] ?? request.url);
+  });
+  return app;
+}

@@ -1,0 +1,65 @@
+import type { FastifyInstance } from 'fastify';
+import replyFrom from '@fastify/reply-from';
+import type { ServiceName } from '@maximus/contracts';
+import { GatewayErrors } from './errors.js';
+
+export interface UpstreamOptions {
+  name: ServiceName;
+  url: string;
+  timeoutMs: number;
+  /** Keep-alive connections to the service. @default 128 */
+  connections?: number;
+}
+
+const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNRESET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET', 'EAI_AGAIN']);
+
+function causeCode(error: unknown): string | undefined {
+  let current = error as { code?: string; cause?: unknown } | undefined;
+  for (let depth = 0; current && depth < 5; depth++) {
+    if (current.code && CONNECT_FAILURES.has(current.code)) return current.code;
+    current = current.cause as typeof current;
+  }
+  return undefined;
+}
+
+/**
+ * Connected mode: `/<name>/*` is forwarded to the service over a keep-alive undici pool, body and
+ * headers untouched (request id included). A service that is down answers 503 with Retry-After, one that
+ * stalls 504, at once: the gateway never retries for the client (the SDK does, with a budget).
+ */
+export async function mountUpstream(app: FastifyInstance, upstream: UpstreamOptions): Promise<void> {
+  await app.register(
+    async (scope) => {
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+      await scope.register(replyFrom, {
+        base: upstream.url,
+        undici: {
+          connections: upstream.connections ?? 128,
+          pipelining: 1,
+          keepAliveTimeout: 60_000,
+          headersTimeout: upstream.timeoutMs,
+          bodyTimeout: upstream.timeoutMs,
+          connectTimeout: Math.min(upstream.timeoutMs, 5_000),
+        },
+        disableRequestLogging: true,
+      });
+      const prefix = `/${upstream.name}`;
+      const forward = (request: { url: string }, reply: { from: (source: string, opts: object) => unknown }) =>
+        reply.from(request.url.slice(prefix.length) || '/', {
+          retryDelay: () => null,
+          onError: (target: { send: (e: Error) => void }, { error }: { error: Error }) => {
+            const code = causeCode(error);
+            const timedOut = (error as { statusCode?: number }).statusCode === 504;
+            if (timedOut) target.send(new GatewayErrors.UpstreamTimeout(upstream.name, String(upstream.timeoutMs), { cause: error }));
+            else if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'EAI_AGAIN') {
+              target.send(new GatewayErrors.UpstreamUnavailable(upstream.name, code, { cause: error }));
+            } else target.send(new GatewayErrors.UpstreamFailed(upstream.name, code ?? error.message, { cause: error }));
+          },
+        });
+      scope.all('/', forward as never);
+      scope.all('/*', forward as never);
+    },
+    { prefix: `/${upstream.name}` },
+  );
+}

@@ -1,0 +1,2 @@
+export { service } from './service.js';
+export { build } from './app.js';

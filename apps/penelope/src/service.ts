@@ -1,0 +1,9 @@
+import { defineService, packageVersion } from '@maximus/kit/service';
+import { loadMigrations } from '@maximus/kit/migrations';
+
+/** penelope: code healing; fruits and virtues from measured signals. Its API arrives with its own issue; until then it serves the operational routes. */
+export const service = defineService({
+  name: 'penelope',
+  version: packageVersion(import.meta.url),
+  migrations: loadMigrations(new URL('../migrations', import.meta.url)),
+});

@@ -1,0 +1,3 @@
+export * from './services.js';
+export * from './health.js';
+export * from './problem.js';

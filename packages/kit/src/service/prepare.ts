@@ -1,0 +1,90 @@
+import type { ServiceHealth } from '@maximus/contracts';
+import { createMetrics, type ServiceMetrics } from '../metrics/index.js';
+import { runMigrations } from '../migrations/index.js';
+import { Outbox } from '../outbox/index.js';
+import type { Platform } from '../platform/index.js';
+import type { ServiceContext, ServiceDefinition } from './definition.js';
+
+type HttpMetrics = ReturnType<typeof createMetrics>['http'];
+const httpMetrics = new WeakMap<ServiceMetrics, HttpMetrics>();
+
+/** @internal the HTTP series of a context's registry. */
+export function httpMetricsOf(ctx: ServiceContext): HttpMetrics {
+  const http = httpMetrics.get(ctx.metrics);
+  if (!http) throw new Error(`service ${ctx.name} was not prepared by prepareService`);
+  return http;
+}
+
+export interface PreparedService {
+  readonly definition: ServiceDefinition;
+  readonly ctx: ServiceContext;
+  /** Starts the outbox relay and the service's own background work (call once the server is ready). */
+  start(): Promise<void>;
+  /** Stops them; the platform's resources stay open (the owner of the platform closes it). */
+  stop(): Promise<void>;
+}
+
+export interface PrepareOptions {
+  /** Collect Node process metrics in this service's registry (when it has the process to itself). */
+  processMetrics?: boolean;
+}
+
+/** Applies the service's migrations to its schema and builds its context. */
+export async function prepareService(definition: ServiceDefinition, platform: Platform, options: PrepareOptions = {}): Promise<PreparedService> {
+  const { config, db, cache, bus } = platform;
+  const log = platform.log.child({ service: definition.name });
+  const result = await runMigrations(db, definition.name, definition.migrations ?? []);
+  if (result.applied.length) log.info({ applied: result.applied }, 'migrations applied');
+  const metrics = createMetrics({ service: definition.name, processMetrics: options.processMetrics ?? false });
+  httpMetrics.set(metrics, metrics.http);
+  const outbox = new Outbox({
+    db,
+    schema: definition.name,
+    bus,
+    log,
+    pollMs: config.outbox.pollMs,
+    retentionHours: config.outbox.retentionHours,
+    retentionEvents: config.outbox.retentionEvents,
+  });
+  const startedAt = performance.now();
+  const ctx: ServiceContext = {
+    name: definition.name,
+    version: definition.version,
+    mode: platform.mode,
+    config,
+    db,
+    cache,
+    bus,
+    outbox,
+    log,
+    metrics: { registry: metrics.registry, errors: metrics.errors },
+    startedAt,
+    async health(): Promise<ServiceHealth> {
+      const components = await platform.components();
+      const states = Object.values(components).map((c) => c.status);
+      const status = components.database?.status === 'down' ? 'down' : states.every((s) => s === 'healthy') ? 'healthy' : 'degraded';
+      return {
+        status,
+        service: definition.name,
+        version: definition.version,
+        mode: platform.mode,
+        uptime_seconds: Math.round((performance.now() - startedAt) / 10) / 100,
+        timestamp: new Date().toISOString(),
+        components,
+      };
+    },
+  };
+  httpMetrics.set(ctx.metrics, metrics.http);
+  return {
+    definition,
+    ctx,
+    async start() {
+      outbox.start();
+      await definition.start?.(ctx);
+    },
+    async stop() {
+      await definition.stop?.(ctx);
+      await outbox.stop();
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import type { FastifyInstance } from 'fastify';
+import { SERVICES } from '@maximus/contracts';
+import type { Logger } from 'pino';
+import { isLoopback, loadConfig, type ResolvedConfig } from '../config/index.js';
+import { createLogger } from '../logger/index.js';
+import { createPlatform, serviceDataDir, type Platform } from '../platform/index.js';
+import type { ServiceDefinition } from './definition.js';
+import { servicePlugin } from './plugin.js';
+import { prepareService, type PreparedService } from './prepare.js';
+import { createServer } from './server.js';
+
+export interface BuildServiceOptions {
+  platform: Platform;
+  /** Collect Node process metrics (true when the service has its process to itself). */
+  processMetrics?: boolean;
+}
+
+/** The service alone as a Fastify instance (listening on nothing): for `serve`, and for tests with `inject()`. */
+export async function buildService(definition: ServiceDefinition, options: BuildServiceOptions): Promise<{ app: FastifyInstance; service: PreparedService }> {
+  const service = await prepareService(definition, options.platform, { processMetrics: options.processMetrics ?? false });
+  const app = createServer({ log: service.ctx.log });
+  await app.register(servicePlugin(definition, service.ctx));
+  app.addHook('onClose', async () => service.stop());
+  return { app, service };
+}
+
+export interface RunServiceOptions {
+  /** @default process.env */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** @default the service's port from the service table */
+  port?: number;
+  /** @default MAXIMUS_HOST */
+  host?: string;
+  /** Allow a non-loopback address without TLS. */
+  insecureHttp?: boolean;
+  log?: Logger;
+}
+
+export interface RunningService {
+  readonly app: FastifyInstance;
+  readonly url: string;
+  readonly platform: Platform;
+  close(): Promise<void>;
+}
+
+/** Refuses to serve plain HTTP beyond loopback unless explicitly allowed (ARCHITECTURE.md, Listening). */
+export function assertListenAllowed(host: string, insecureHttp: boolean | undefined): void {
+  if (!isLoopback(host) && !insecureHttp) {
+    throw new Error(`refusing to listen on ${host} without TLS: only loopback is served over plain HTTP; pass --insecure-http to do it anyway`);
+  }
+}
+
+/**
+ * `maximus serve <service>`: the service alone on its port. Without DATABASE_URL it opens its own PGlite
+ * directory `<MAXIMUS_DATA_DIR>/<service>` (locked against a second process).
+ */
+export async function runService(definition: ServiceDefinition, options: RunServiceOptions = {}): Promise<RunningService> {
+  const config: ResolvedConfig = loadConfig(options.env ?? process.env);
+  const host = options.host ?? config.host;
+  assertListenAllowed(host, options.insecureHttp);
+  const log = options.log ?? createLogger({ level: config.logLevel });
+  const platform = await createPlatform({
+    config,
+    log,
+    dataDir: config.databaseUrl ? null : serviceDataDir(config, definition.name),
+    clientName: `maximus-${definition.name}`,
+  });
+  try {
+    const { app, service } = await buildService(definition, { platform, processMetrics: true });
+    const address = await app.listen({ host, port: options.port ?? SERVICES[definition.name].port });
+    await service.start();
+    return {
+      app,
+      url: address,
+      platform,
+      async close() {
+        await app.close();
+        await platform.close();
+      },
+    };
+  } catch (error) {
+    await platform.close();
+    throw error;
+  }
+}
+
+/** Closes `target` once on SIGINT/SIGTERM; a second signal exits at once. */
+export function closeOnSignals(target: { close(): Promise<void> }, log: Logger): void {
+  let closing = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (closing) process.exit(130);
+    closing = true;
+    log.info({ signal }, 'shutting down');
+    target.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}

@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Logger } from 'pino';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface ServerOptions {
+  log: Logger;
+  /** @default 1 MiB */
+  bodyLimit?: number;
+  /** Log one line per request (method, route, status, time). @default true */
+  accessLog?: boolean;
+}
+
+/**
+ * The Fastify root every MAXIMUS process uses (a service alone, or the gateway): request ids
+ * (`x-request-id` accepted when well-formed, else generated, always echoed), pino with the id as
+ * `request_id`, strict validation (unknown properties are errors, every error reported).
+ */
+export function createServer(options: ServerOptions): FastifyInstance {
+  const config: FastifyServerOptions = {
+    loggerInstance: options.log,
+    requestIdLogLabel: 'request_id',
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    disableRequestLogging: true,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true } },
+    forceCloseConnections: true,
+  };
+  const app = Fastify(config).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
+  app.addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-request-id', request.id);
+    done();
+  });
+  if (options.accessLog !== false) {
+    app.addHook('onResponse', (request, reply, done) => {
+      request.log.info(
+        { method: request.method, route: request.routeOptions.url ?? null, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 },
+        'request completed',
+      );
+      done();
+    });
+  }
+  return app;
+}

@@ -1,0 +1,83 @@
+import type { AggregateHealth } from '@maximus/contracts';
+import { APIPromise } from './core/api-promise.js';
+import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from './core/options.js';
+import { performRequest, type RequestOptions, type RequestParams } from './core/request.js';
+import { Health } from './resources/health.js';
+
+/** `options` without its `undefined` values, so that spreading it never erases a setting. */
+function defined(options: ClientOptions): ClientOptions {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as ClientOptions;
+}
+
+/**
+ * The MAXIMUS client. One instance per process is enough: it keeps a keep-alive pool of `connections`
+ * connections per origin, and every call retries, backs off and respects its deadline by itself.
+ * @throws MaximusError `SDK_ERR_OPTIONS_INVALID` when an option is out of range
+ * @example
+ * import Maximus from '@maximus/sdk';
+ * const client = new Maximus({ baseURL: 'http://127.0.0.1:8000', apiKey: process.env.MY_KEY });
+ * const health = await client.health();
+ * await client.close();
+ */
+export class Maximus {
+  /** The options in force: yours, then the environment, then the defaults. */
+  readonly options: ResolvedClientOptions;
+  readonly #ownsDispatcher: boolean;
+  readonly #health: Health;
+
+  constructor(options: ClientOptions = {}) {
+    this.options = resolveClientOptions(options);
+    this.#ownsDispatcher = options.dispatcher === undefined;
+    this.#health = new Health(this);
+  }
+
+  /**
+   * The platform's health from the gateway's `GET /health`, every service included. Resolves with the body
+   * on 200 and on 503 (`status: 'down'`: a critical service is down), so a monitor can show what is down.
+   * @throws ConnectionError, TimeoutError when the gateway cannot be reached
+   * @example
+   * const { status, services } = await client.health();
+   */
+  health(options?: RequestOptions): APIPromise<AggregateHealth> {
+    return this.#health.retrieve(options);
+  }
+
+  /**
+   * A raw call to any path, with the client's authentication, retries and deadline: what every resource
+   * method uses, and an escape hatch for routes the SDK does not cover yet.
+   * @throws APIError (a subclass per status), ConnectionError, TimeoutError, APIUserAbortError
+   * @example
+   * const body = await client.request<{ id: string }>({ method: 'POST', path: '/v1/things', body: { name: 'x' } });
+   */
+  request<T>(params: RequestParams, options?: RequestOptions): APIPromise<T> {
+    return new APIPromise(performRequest<T>(this.options, params, options));
+  }
+
+  /**
+   * A copy of this client with some options changed. It shares this client's connection pool (and so must
+   * not outlive this client's `close()`) unless `connections` or `dispatcher` changes; `retry` and
+   * `defaultHeaders` are merged into this client's.
+   * @example
+   * const patient = client.withOptions({ timeout: 300_000, deadline: 600_000 });
+   */
+  withOptions(options: ClientOptions): Maximus {
+    const changes = defined(options);
+    const newPool = changes.dispatcher === undefined && changes.connections !== undefined && changes.connections !== this.options.connections;
+    return new Maximus({
+      ...this.options,
+      ...changes,
+      retry: { ...this.options.retry, ...changes.retry },
+      defaultHeaders: { ...this.options.defaultHeaders, ...changes.defaultHeaders },
+      dispatcher: changes.dispatcher ?? (newPool ? undefined : this.options.dispatcher),
+    });
+  }
+
+  /**
+   * Closes the connection pool this client created, after its in-flight calls end. A pool passed as
+   * `dispatcher`, or shared from another client by `withOptions`, is left open. Calls made afterwards fail
+   * with `SDK_ERR_CLIENT_CLOSED`.
+   */
+  async close(): Promise<void> {
+    if (this.#ownsDispatcher) await this.options.dispatcher.close();
+  }
+}

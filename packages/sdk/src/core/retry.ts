@@ -1,0 +1,69 @@
+import { APIError, ConnectionError, MaximusError, TimeoutError } from '../errors.js';
+import { parseRetryAfter } from './headers.js';
+import type { ResolvedRetryOptions } from './options.js';
+
+/** Network error codes that mean "no HTTP answer": the call is retried and ends as a ConnectionError. */
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** undici's own timers (the SDK's per-attempt timer normally fires first). */
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Maps an error thrown by undici onto the SDK's hierarchy. */
+export function fromTransportError(error: unknown, timeoutMs: number): MaximusError {
+  if (error instanceof MaximusError) return error;
+  const code = codeOf(error) ?? codeOf((error as { cause?: unknown } | null)?.cause);
+  const message = error instanceof Error ? error.message : String(error);
+  if (code !== undefined && CONNECTION_CODES.has(code)) return new ConnectionError(`Connection failed (${code}): ${message}`, error);
+  if (code !== undefined && TIMEOUT_CODES.has(code)) {
+    return new TimeoutError(`No answer within ${timeoutMs} ms`, 'SDK_ERR_REQUEST_TIMEOUT', error);
+  }
+  if (code === 'UND_ERR_DESTROYED' || code === 'UND_ERR_CLOSED') {
+    return new MaximusError('The client is closed', { code: 'SDK_ERR_CLIENT_CLOSED', cause: error });
+  }
+  return new MaximusError(`The request could not be sent: ${message}`, { code: 'SDK_ERR_REQUEST_INVALID', cause: error });
+}
+
+/** Connection errors, per-attempt timeouts, 408, 429 and 5xx are retried; 409 and other 4xx never are. */
+export function isRetryable(error: MaximusError): boolean {
+  if (error instanceof ConnectionError) return true;
+  if (error instanceof TimeoutError) return error.code === 'SDK_ERR_REQUEST_TIMEOUT';
+  if (error instanceof APIError) return error.status === 408 || error.status === 429 || error.status >= 500;
+  return false;
+}
+
+/**
+ * The backoff before retry number `retry` (0 for the first retry), with full jitter:
+ * `random(0, min(maxDelayMs, baseDelayMs · 2^retry))`.
+ * @example
+ * backoffDelay(2, { baseDelayMs: 500, maxDelayMs: 8000, maxRetryAfterMs: 60000 }); // in [0, 2000)
+ */
+export function backoffDelay(retry: number, options: ResolvedRetryOptions, random: () => number = Math.random): number {
+  return random() * Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** retry);
+}
+
+/**
+ * How long to wait before retrying after `error`: the server's `retry-after-ms` / `Retry-After`, capped at
+ * `maxRetryAfterMs`, when it sent one; else {@link backoffDelay}.
+ */
+export function retryDelay(error: MaximusError, retry: number, options: ResolvedRetryOptions): number {
+  const asked = error instanceof APIError ? parseRetryAfter(error.headers) : undefined;
+  return asked === undefined ? backoffDelay(retry, options) : Math.min(asked, options.maxRetryAfterMs);
+}

@@ -1,0 +1,38 @@
+/**
+ * `@maximus/sdk`: the TypeScript client of the MAXIMUS gateway.
+ * @example
+ * import Maximus, { RateLimitError } from '@maximus/sdk';
+ * const client = new Maximus(); // MAXIMUS_URL, MAXIMUS_API_KEY, MAXIMUS_TOKEN
+ * const health = await client.health();
+ */
+import { Maximus } from './client.js';
+
+export { Maximus };
+export default Maximus;
+export { DEFAULTS, type ClientOptions, type ResolvedClientOptions, type RetryOptions, type ResolvedRetryOptions } from './core/options.js';
+export { VERSION, type HttpMethod, type RequestOptions, type RequestParams } from './core/request.js';
+export { APIPromise, type APIResponse, type ResponseInfo } from './core/api-promise.js';
+export { APIResource } from './core/resource.js';
+export { parseRetryAfter } from './core/headers.js';
+export {
+  SDK_ERROR_CODES,
+  type SdkErrorCode,
+  type MaximusErrorOptions,
+  type ResponseHeaders,
+  MaximusError,
+  APIError,
+  BadRequestError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  ConflictError,
+  UnprocessableEntityError,
+  RateLimitError,
+  InternalServerError,
+  ServiceUnavailableError,
+  ConnectionError,
+  TimeoutError,
+  APIUserAbortError,
+  CircuitOpenError,
+} from './errors.js';
+export { Health } from './resources/index.js';

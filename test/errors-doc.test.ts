@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { declaredErrors } from '@maximus/kit/errors';
+// Importing the packages declares their catalogues.
+import '@maximus/kit/service';
+import '@maximus/gateway';
+
+const doc = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');
+const documented = new Map(
+  [...doc.matchAll(/^\| `([A-Z]+_ERR_[A-Z0-9_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1]!, Number(m[2])]),
+);
+
+describe('docs/errors.md and the error catalogues', () => {
+  it('documents every declared code with its status', () => {
+    for (const [code, { statusCode }] of declaredErrors()) {
+      expect(documented.get(code), `${code} is missing from docs/errors.md`).toBe(statusCode);
+    }
+  });
+
+  it('documents no code that is not declared (codes are never reused)', () => {
+    const declared = new Set(declaredErrors().keys());
+    for (const code of documented.keys()) expect(declared.has(code), `${code} is documented but not declared`).toBe(true);
+  });
+});

@@ -1,0 +1,175 @@
+import { createServer as createTcpServer, type Server } from 'node:net';
+import { cpSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { inject } from 'vitest';
+import { SERVICE_NAMES, SERVICES, type ServiceName } from '@maximus/contracts';
+import { loadConfig } from '@maximus/kit/config';
+import { createPlatform, type Platform } from '@maximus/kit/platform';
+import { prepareService, runService, type PreparedService, type RunningService } from '@maximus/kit/service';
+import { build } from '@maximus/gateway';
+import { SERVICE_DEFINITIONS } from '@maximus/cli';
+import { freshPgliteDir, sample, silentLog, tempDir } from './helpers.js';
+
+describe('embedded gateway: every service mounted in process', () => {
+  let platform: Platform;
+  let services: PreparedService[];
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    platform = await createPlatform({ config: loadConfig({}), log: silentLog, dataDir: freshPgliteDir() });
+    services = [];
+    for (const name of SERVICE_NAMES) services.push(await prepareService(SERVICE_DEFINITIONS[name], platform));
+    app = await build({ mode: 'embedded', services, db: platform.db, log: silentLog });
+  });
+  afterAll(async () => {
+    await app.close();
+    await platform.close();
+  });
+
+  it.each(SERVICE_NAMES)('routes /%s/… to that service', async (name) => {
+    const health = await app.inject({ method: 'GET', url: `/${name}/health` });
+    expect(health.statusCode).toBe(200);
+    expect(health.json()).toMatchObject({ service: name, status: 'healthy', mode: 'embedded' });
+    expect((await app.inject({ method: 'GET', url: `/${name}/ready` })).json()).toMatchObject({ ready: true, service: name });
+    const doc = (await app.inject({ method: 'GET', url: `/${name}/openapi.json` })).json();
+    expect(doc.info.title).toBe(`MAXIMUS ${name}`);
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/health', '/ready', '/metrics']));
+    expect(doc.servers).toEqual([{ url: `/${name}` }]);
+    const metrics = await app.inject({ method: 'GET', url: `/${name}/metrics` });
+    expect(metrics.headers['content-type']).toContain('text/plain');
+    const labels = { http_request_method: 'GET', http_route: '/health', http_response_status_code: '200', service: name };
+    expect(sample(metrics.body, 'http_server_request_duration_seconds_count', labels)).toBe(1);
+  });
+
+  it('aggregates every service in GET /health', async () => {
+    const res = await app.inject({ method: 'GET', url: '/health' });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body).toMatchObject({ status: 'healthy', service: 'gateway', mode: 'embedded' });
+    expect(Object.keys(body.services)).toEqual([...SERVICE_NAMES]);
+    expect(body.services.core).toMatchObject({ status: 'healthy', critical: true });
+    expect(body.services.maba.critical).toBe(false);
+    for (const entry of Object.values(body.services) as { latency_ms: number }[]) expect(entry.latency_ms).toBeGreaterThanOrEqual(0);
+  });
+
+  it('answers unknown routes, at the top and inside a service, with problem+json', async () => {
+    for (const url of ['/nope', '/core/nope', '/penelope/api/v1/nothing']) {
+      const res = await app.inject({ method: 'GET', url, headers: { 'x-request-id': 'trace-me' } });
+      expect(res.statusCode).toBe(404);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.json()).toMatchObject({ code: 'KIT_ERR_HTTP_NOT_FOUND', request_id: 'trace-me' });
+      expect(res.headers['x-request-id']).toBe('trace-me');
+    }
+  });
+
+  it('keeps each service\'s metrics to itself and the gateway\'s to the gateway', async () => {
+    await app.inject({ method: 'GET', url: '/ready' });
+    const gateway = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(sample(gateway, 'http_server_request_duration_seconds_count', { http_route: '/ready', service: 'gateway' })).toBeGreaterThan(0);
+    expect(gateway).toContain('process_cpu_seconds_total');
+    expect(gateway).not.toContain('service="core"');
+  });
+
+  it('is ready while the database answers', async () => {
+    expect((await app.inject({ method: 'GET', url: '/ready' })).json()).toMatchObject({ ready: true, checks: { database: { status: 'healthy' } } });
+  });
+});
+
+/** Listens on a free port and never answers: a stalled upstream. */
+async function blackHole(): Promise<{ url: string; server: Server }> {
+  const server = createTcpServer(() => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('no address');
+  return { url: `http://127.0.0.1:${address.port}`, server };
+}
+
+async function closedPortUrl(): Promise<string> {
+  const { url, server } = await blackHole();
+  await new Promise((resolve) => server.close(resolve));
+  return url;
+}
+
+describe('connected gateway: services in their own servers, reached by URL', () => {
+  const running: Partial<Record<ServiceName, RunningService>> = {};
+  let gateway: FastifyInstance;
+  let stalled: Server;
+  beforeAll(async () => {
+    const dataDir = tempDir('connected');
+    const template = inject('pgliteTemplate');
+    for (const name of SERVICE_NAMES) {
+      if (name === 'maba' || name === 'nis') continue; // maba: unreachable; nis: stalls
+      mkdirSync(dataDir, { recursive: true });
+      cpSync(template, join(dataDir, name), { recursive: true });
+      running[name] = await runService(SERVICE_DEFINITIONS[name], { env: { MAXIMUS_DATA_DIR: dataDir, MAXIMUS_LOG_LEVEL: 'silent' }, port: 0 });
+    }
+    const hole = await blackHole();
+    stalled = hole.server;
+    const upstreams = Object.fromEntries(SERVICE_NAMES.map((n) => [n, running[n]?.url ?? ''])) as Record<ServiceName, string>;
+    upstreams.maba = await closedPortUrl();
+    upstreams.nis = hole.url;
+    gateway = await build({ mode: 'connected', upstreams, upstreamTimeoutMs: 500, healthTimeoutMs: 500, log: silentLog });
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await Promise.all(Object.values(running).map((r) => r.close()));
+    stalled?.close();
+  });
+
+  it.each(SERVICE_NAMES.filter((n) => n !== 'maba' && n !== 'nis'))('proxies /%s/… to the service', async (name) => {
+    const res = await gateway.inject({ method: 'GET', url: `/${name}/health`, headers: { 'x-request-id': `via-${name}` } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ service: name, status: 'healthy', mode: 'embedded' });
+    expect(res.headers['x-request-id']).toBe(`via-${name}`);
+    const missing = await gateway.inject({ method: 'GET', url: `/${name}/api/v1/missing` });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().code).toBe('KIT_ERR_HTTP_NOT_FOUND');
+    expect(SERVICES[name].port).toBeGreaterThan(8000);
+  });
+
+  it('answers 503 problem+json with Retry-After for a service that is down, at once', async () => {
+    const started = performance.now();
+    const res = await gateway.inject({ method: 'GET', url: '/maba/health' });
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBeDefined();
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.json()).toMatchObject({ code: 'GATEWAY_ERR_UPSTREAM_UNAVAILABLE', status: 503 });
+  });
+
+  it('answers 504 for a service that stalls, after the upstream timeout', async () => {
+    const started = performance.now();
+    const res = await gateway.inject({ method: 'GET', url: '/nis/health' });
+    const elapsed = performance.now() - started;
+    expect(res.statusCode).toBe(504);
+    expect(res.json().code).toBe('GATEWAY_ERR_UPSTREAM_TIMEOUT');
+    expect(elapsed).toBeGreaterThanOrEqual(450);
+    expect(elapsed).toBeLessThan(3000);
+  });
+
+  it('aggregates health over HTTP: the down and stalled services are down, the platform degraded', async () => {
+    const res = await gateway.inject({ method: 'GET', url: '/health' });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.status).toBe('degraded');
+    expect(body.services.core.status).toBe('healthy');
+    expect(body.services.maba).toMatchObject({ status: 'down', critical: false });
+    expect(body.services.maba.error).toContain('ECONNREFUSED');
+    expect(body.services.nis.status).toBe('down');
+  });
+
+  it('refuses a second process on a service data directory', async () => {
+    const dataDir = tempDir('locked');
+    cpSync(inject('pgliteTemplate'), join(dataDir, 'thoth'), { recursive: true });
+    const first = await runService(SERVICE_DEFINITIONS.thoth, { env: { MAXIMUS_DATA_DIR: dataDir, MAXIMUS_LOG_LEVEL: 'silent' }, port: 0 });
+    try {
+      // The same process is refused too: PGlite would corrupt a directory opened twice.
+      await expect(runService(SERVICE_DEFINITIONS.thoth, { env: { MAXIMUS_DATA_DIR: dataDir, MAXIMUS_LOG_LEVEL: 'silent' }, port: 0 })).rejects.toMatchObject({
+        code: 'KIT_ERR_DATADIR_LOCKED',
+      });
+    } finally {
+      await first.close();
+    }
+  });
+});
