@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { packageVersion } from '@maximus/kit/service';
+import { readFileSync } from 'node:fs';
 import type { CommandIO, CommandSpec } from './spec.js';
 import { ExitError } from './spec.js';
 import { up } from './commands/up/index.js';
@@ -25,7 +25,7 @@ function interrupted(): Promise<NodeJS.Signals> {
 export function program(io: CommandIO, setExit: (code: number) => void): Command {
   const root = new Command('maximus')
     .description('MAXIMUS: autonomous operations with a human in the loop')
-    .version(packageVersion(import.meta.url), '-v, --version')
+    .version((JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version, '-v, --version')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .exitOverride();

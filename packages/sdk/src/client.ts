@@ -24,6 +24,7 @@ export class Maximus {
   readonly options: ResolvedClientOptions;
   readonly #ownsDispatcher: boolean;
   readonly #health: Health;
+  #closing: Promise<void> | undefined;
 
   constructor(options: ClientOptions = {}) {
     this.options = resolveClientOptions(options);
@@ -75,9 +76,11 @@ export class Maximus {
   /**
    * Closes the connection pool this client created, after its in-flight calls end. A pool passed as
    * `dispatcher`, or shared from another client by `withOptions`, is left open. Calls made afterwards fail
-   * with `SDK_ERR_CLIENT_CLOSED`.
+   * with `SDK_ERR_CLIENT_CLOSED`. Calling it again is harmless.
    */
-  async close(): Promise<void> {
-    if (this.#ownsDispatcher) await this.options.dispatcher.close();
+  close(): Promise<void> {
+    if (!this.#ownsDispatcher) return Promise.resolve();
+    this.#closing ??= this.options.dispatcher.close();
+    return this.#closing;
   }
 }

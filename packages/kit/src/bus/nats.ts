@@ -87,7 +87,7 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
   let streamReady = false;
   let closed = false;
   let firstAttemptDone = false;
-  let lastError = 'not connected yet';
+  let lastError = new Error('not connected yet');
   const members = new Set<Member>();
   const waiters = new Set<() => void>();
 
@@ -129,7 +129,7 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
         await ensureStreamLoop(conn);
         return;
       } catch (error) {
-        lastError = (error as Error).message;
+        lastError = asError(error);
         firstAttemptDone = true;
         changed();
         if (attempt === 0) log?.warn({ err: error }, 'NATS unreachable; retrying in the background (events wait in the outbox)');
@@ -143,7 +143,7 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
       for await (const s of conn.status()) {
         if (s.type === 'disconnect') {
           connected = false;
-          lastError = `disconnected from ${s.server}`;
+          lastError = new Error(`disconnected from ${s.server}`);
           log?.warn({ server: s.server }, 'NATS connection lost; reconnecting');
           changed();
         } else if (s.type === 'reconnect') {
@@ -161,7 +161,7 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
       connected = false;
       changed();
       if (closed) return;
-      lastError = error ? error.message : 'connection closed';
+      lastError = error ?? new Error('connection closed');
       log?.error({ err: error }, 'NATS connection closed; connecting again');
       if (nc === conn) nc = undefined;
       void connectLoop();
@@ -198,7 +198,7 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
         await ensureStream(conn);
         return;
       } catch (error) {
-        lastError = `stream ${stream}: ${(error as Error).message}`;
+        lastError = new Error(`stream ${stream}: ${asError(error).message}`, { cause: error });
         firstAttemptDone = true;
         changed();
         if (attempt === 0) log?.warn({ err: error, stream }, 'could not create or update the NATS stream; retrying');
@@ -212,8 +212,8 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
 
   async function publishAs(event: BusEvent, msgID: string): Promise<void> {
     if (closed) throw unavailable('the bus is closed');
-    if (!nc || !js || !connected) throw unavailable(`not connected to ${safeUrl} (${lastError})`);
-    if (!streamReady) throw unavailable(`the stream ${stream} is not ready (${lastError})`);
+    if (!nc || !js || !connected) throw unavailable(`not connected to ${safeUrl} (${lastError.message})`, lastError);
+    if (!streamReady) throw unavailable(`the stream ${stream} is not ready (${lastError.message})`, lastError);
     const envelope = { id: event.id, topic: event.topic, payload: event.payload, headers: event.headers, time: event.time };
     try {
       await js.publish(`${prefix}.${event.topic}`, JSON.stringify(envelope), { msgID, timeout: publishTimeout });
@@ -399,8 +399,8 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
       const down = (error: string) => Promise.resolve({ status: 'down' as const, kind: 'nats', latency_ms: 0, error });
       if (closed) return down('the bus is closed');
       const conn = nc;
-      if (!conn || !connected) return down(`not connected to ${safeUrl}: ${lastError}`);
-      if (!streamReady) return down(`stream ${stream} is not ready: ${lastError}`);
+      if (!conn || !connected) return down(`not connected to ${safeUrl}: ${lastError.message}`);
+      if (!streamReady) return down(`stream ${stream} is not ready: ${lastError.message}`);
       return checkHealth('nats', () => conn.rtt(), timeoutMs);
     },
     async close() {
@@ -451,6 +451,10 @@ function natsConnectOptions(url: string, name: string): ConnectionOptions {
     maxPingOut: 2,
     waitOnFirstConnect: false,
   };
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -43,7 +43,7 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
   redis.on('error', (error: Error) => {
     if (outage || closing) return;
     outage = true;
-    log?.warn({ err: { message: scrub(error.message, password) } }, 'redis unreachable; cache operations fail until it is back');
+    log?.warn({ reason: scrub(error.message, password) }, 'redis unreachable; cache operations fail until it is back');
   });
   redis.on('ready', () => {
     if (!outage) return;

@@ -1,9 +1,5 @@
-import { runConnected } from '@maximus/gateway';
-import { SERVICES, SERVICE_NAMES, isServiceName } from '@maximus/contracts';
-import { runService } from '@maximus/kit/service';
-import { redactUrl } from '@maximus/kit/logger';
+import { SERVICES, SERVICE_NAMES, isServiceName } from '@maximus/contracts/services';
 import { defineCommand, ExitError } from '../../spec.js';
-import { SERVICE_DEFINITIONS } from '../../services.js';
 import { listenOptions } from '../shared.js';
 
 interface ServeOptions {
@@ -27,6 +23,12 @@ export const serve = defineCommand<ServeOptions>({
     { command: 'maximus serve gateway', explains: 'the gateway on :8000, routing to http://127.0.0.1:<port> of each service' },
   ],
   async run(args, options, io) {
+    const [{ runConnected }, { runService }, { redactUrl }, { SERVICE_DEFINITIONS }] = await Promise.all([
+      import('@maximus/gateway'),
+      import('@maximus/kit/service'),
+      import('@maximus/kit/logger'),
+      import('../../services.js'),
+    ]);
     const name = args[0] ?? '';
     const common = {
       env: io.env,

@@ -1,8 +1,5 @@
-import { runEmbedded } from '@maximus/gateway';
-import { SERVICE_NAMES } from '@maximus/contracts';
-import { redactUrl } from '@maximus/kit/logger';
+import { SERVICE_NAMES } from '@maximus/contracts/services';
 import { defineCommand } from '../../spec.js';
-import { SERVICE_DEFINITIONS } from '../../services.js';
 import { listenOptions, envWith } from '../shared.js';
 
 interface UpOptions {
@@ -27,6 +24,12 @@ export const up = defineCommand<UpOptions>({
     { command: 'maximus up --port 9000 --data-dir /var/lib/maximus', explains: 'another port and data directory' },
   ],
   async run(_args, options, io) {
+    // Loaded here, not at the top: `maximus --help` and `maximus health` stay quick to start.
+    const [{ runEmbedded }, { SERVICE_DEFINITIONS }, { redactUrl }] = await Promise.all([
+      import('@maximus/gateway'),
+      import('../../services.js'),
+      import('@maximus/kit/logger'),
+    ]);
     const env = envWith(io.env, { MAXIMUS_DATA_DIR: options.dataDir });
     const running = await runEmbedded(
       SERVICE_NAMES.map((n) => SERVICE_DEFINITIONS[n]),
