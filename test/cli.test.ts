@@ -100,6 +100,18 @@ describe('maximus up, then maximus health against it', () => {
     for (const name of SERVICE_NAMES) expect(r.stdout).toMatch(new RegExp(`^${name}\\*?\\s+HEALTHY\\s+\\d+\\.\\d ms`, 'm'));
   });
 
+  it('maximus health --watch refreshes until Ctrl-C', async () => {
+    const child = spawn(process.execPath, [CLI, 'health', '--watch', '0.2', '--json', '--url', up.url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await stop(child)).toBe(0);
+    const snapshots = out.trim().split('\n').map((l) => JSON.parse(l) as { status: string; timestamp: string });
+    expect(snapshots.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(snapshots.map((s) => s.timestamp)).size).toBe(snapshots.length);
+    expect(snapshots.every((s) => s.status === 'healthy')).toBe(true);
+  });
+
   it('a second process on the same data directory is refused, naming the holder', () => {
     const r = run(['up', '--port', '0', '--data-dir', dataDir]);
     expect(r.code).toBe(1);

@@ -1,9 +1,10 @@
 import { defineService, packageVersion } from '@maximus/kit/service';
 import { loadMigrations } from '@maximus/kit/migrations';
 
-/** penelope: code healing; fruits and virtues from measured signals. Its API arrives with its own issue; until then it serves the operational routes. */
+/** The penelope service. Its API arrives with its own issue; until then it serves the operational routes. */
 export const service = defineService({
   name: 'penelope',
   version: packageVersion(import.meta.url),
+  summary: 'code healing; fruits and virtues from measured signals',
   migrations: loadMigrations(new URL('../migrations', import.meta.url)),
 });

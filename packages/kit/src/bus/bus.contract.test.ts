@@ -7,7 +7,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLog, tempDir, TEST_NATS_URL, uniqueName } from '../../../../test/helpers.js';
-import { createMemoryBus, createNatsBus, type Bus, type BusEvent } from './index.js';
+import { createMemoryBus, createNatsBus, type Bus, type BusEvent, type BusHandler } from './index.js';
 
 const MAX_DELIVER = 3;
 const NATS_SERVER = findBinary('nats-server');
@@ -41,7 +41,10 @@ function contract(kind: Bus['kind'], open: () => Promise<{ bus: Bus; cleanup(): 
   it('delivers a published event with its id, topic, payload and headers', async () => {
     const r = root();
     const got: Array<{ event: BusEvent; attempt: number }> = [];
-    await bus.subscribe(`${r}.created`, async (event, { attempt }) => void got.push({ event, attempt }), { durable: `d_${r}` });
+    await bus.subscribe(`${r}.created`, (event, { attempt }) => {
+      got.push({ event, attempt });
+      return Promise.resolve();
+    }, { durable: `d_${r}` });
     const event = makeEvent(`${r}.created`, { name: 'x', nested: { list: [1, 'two', null] } }, { 'x-request-id': 'req-1' });
     await bus.publish(event);
     await waitFor(() => got.length === 1, 5000, 'the event arrives');
@@ -52,8 +55,8 @@ function contract(kind: Bus['kind'], open: () => Promise<{ bus: Bus; cleanup(): 
     const r = root();
     const star: string[] = [];
     const rest: string[] = [];
-    await bus.subscribe(`${r}.*.created`, async (e) => void star.push(e.topic), { durable: `star_${r}` });
-    await bus.subscribe(`${r}.>`, async (e) => void rest.push(e.topic), { durable: `rest_${r}` });
+    await bus.subscribe(`${r}.*.created`, collect(star, (e) => e.topic), { durable: `star_${r}` });
+    await bus.subscribe(`${r}.>`, collect(rest, (e) => e.topic), { durable: `rest_${r}` });
     const topics = [`${r}.a.created`, `${r}.b.created`, `${r}.a.deleted`, `${r}.a.b.created`];
     for (const topic of topics) await bus.publish(makeEvent(topic));
     await waitFor(() => rest.length === 4 && star.length >= 2, 5000, 'the matching events arrive');
@@ -66,8 +69,8 @@ function contract(kind: Bus['kind'], open: () => Promise<{ bus: Bus; cleanup(): 
     const r = root();
     const a: string[] = [];
     const b: string[] = [];
-    await bus.subscribe(`${r}.job`, async (e) => void a.push(e.id), { durable: `workers_${r}` });
-    await bus.subscribe(`${r}.job`, async (e) => void b.push(e.id), { durable: `workers_${r}` });
+    await bus.subscribe(`${r}.job`, collect(a, (e) => e.id), { durable: `workers_${r}` });
+    await bus.subscribe(`${r}.job`, collect(b, (e) => e.id), { durable: `workers_${r}` });
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) {
       const event = makeEvent(`${r}.job`, { i });
@@ -83,8 +86,8 @@ function contract(kind: Bus['kind'], open: () => Promise<{ bus: Bus; cleanup(): 
     const r = root();
     const one: string[] = [];
     const two: string[] = [];
-    await bus.subscribe(`${r}.evt`, async (e) => void one.push(e.id), { durable: `one_${r}` });
-    await bus.subscribe(`${r}.evt`, async (e) => void two.push(e.id), { durable: `two_${r}` });
+    await bus.subscribe(`${r}.evt`, collect(one, (e) => e.id), { durable: `one_${r}` });
+    await bus.subscribe(`${r}.evt`, collect(two, (e) => e.id), { durable: `two_${r}` });
     const ids: string[] = [];
     for (let i = 0; i < 10; i++) {
       const event = makeEvent(`${r}.evt`, { i });
@@ -101,9 +104,9 @@ function contract(kind: Bus['kind'], open: () => Promise<{ bus: Bus; cleanup(): 
     const attempts: number[] = [];
     await bus.subscribe(
       `${r}.flaky`,
-      async (_e, { attempt }) => {
+      (_e, { attempt }) => {
         attempts.push(attempt);
-        if (attempt === 1) throw new Error('transient');
+        return attempt === 1 ? Promise.reject(new Error('transient')) : Promise.resolve();
       },
       { durable: `flaky_${r}` },
     );
@@ -118,12 +121,12 @@ function contract(kind: Bus['kind'], open: () => Promise<{ bus: Bus; cleanup(): 
     const attempts: number[] = [];
     const letters: BusEvent[] = [];
     const durable = `poison_${r}`;
-    await bus.subscribe(`deadletter.${r}.poison`, async (e) => void letters.push(e), { durable: `dlq_${r}` });
+    await bus.subscribe(`deadletter.${r}.poison`, collect(letters, (e) => e), { durable: `dlq_${r}` });
     await bus.subscribe(
       `${r}.poison`,
-      async (_e, { attempt }) => {
+      (_e, { attempt }) => {
         attempts.push(attempt);
-        throw new Error(`cannot handle ${r}`);
+        return Promise.reject(new Error(`cannot handle ${r}`));
       },
       { durable },
     );
@@ -144,7 +147,7 @@ function contract(kind: Bus['kind'], open: () => Promise<{ bus: Bus; cleanup(): 
   it('stops delivering to a subscription after unsubscribe', async () => {
     const r = root();
     const got: string[] = [];
-    const sub = await bus.subscribe(`${r}.x`, async (e) => void got.push(e.id), { durable: `unsub_${r}` });
+    const sub = await bus.subscribe(`${r}.x`, collect(got, (e) => e.id), { durable: `unsub_${r}` });
     await bus.publish(makeEvent(`${r}.x`));
     await waitFor(() => got.length === 1, 5000, 'the first event arrives');
     await sub.unsubscribe();
@@ -155,9 +158,9 @@ function contract(kind: Bus['kind'], open: () => Promise<{ bus: Bus; cleanup(): 
 }
 
 describe('memory bus', () => {
-  contract('memory', async () => {
+  contract('memory', () => {
     const bus = createMemoryBus({ maxDeliver: MAX_DELIVER, redeliveryDelayMs: 10, log: silentLog });
-    return { bus, cleanup: () => bus.close() };
+    return Promise.resolve({ bus, cleanup: () => bus.close() });
   });
 });
 
@@ -183,7 +186,7 @@ describe.skipIf(!TEST_NATS_URL)('NATS JetStream bus (shared server)', () => {
     }
   });
 
-  contract('nats', async () => ({ bus: await openBus(), cleanup: async () => undefined }));
+  contract('nats', async () => ({ bus: await openBus(), cleanup: () => Promise.resolve() }));
 
   it('creates the stream with the subjects, deduplication window and retention asked for', async () => {
     await openBus();
@@ -205,7 +208,7 @@ describe.skipIf(!TEST_NATS_URL)('NATS JetStream bus (shared server)', () => {
     const bus = await openBus();
     const topic = `dedup_${randomUUID().slice(0, 8)}.evt`;
     const got: string[] = [];
-    await bus.subscribe(topic, async (e) => void got.push(e.id), { durable: uniqueName('dedup') });
+    await bus.subscribe(topic, collect(got, (e) => e.id), { durable: uniqueName('dedup') });
     const event = makeEvent(topic);
     await bus.publish(event);
     await bus.publish(event);
@@ -220,7 +223,7 @@ describe.skipIf(!TEST_NATS_URL)('NATS JetStream bus (shared server)', () => {
     const bus = await openBus();
     const topic = `names_${randomUUID().slice(0, 8)}.evt`;
     const got: string[] = [];
-    await bus.subscribe(topic, async (e) => void got.push(e.id), { durable: `core.governance/worker ${randomUUID().slice(0, 6)}*` });
+    await bus.subscribe(topic, collect(got, (e) => e.id), { durable: `core.governance/worker ${randomUUID().slice(0, 6)}*` });
     await bus.publish(makeEvent(topic));
     await waitFor(() => got.length === 1, 5000, 'the event arrives');
   });
@@ -276,7 +279,7 @@ describe.skipIf(!NATS_SERVER)('NATS JetStream bus (private server that stops and
     server = await startNats(port, storeDir);
     await waitFor(async () => (await bus!.health()).status === 'healthy', 10_000, 'the bus connects once NATS is up');
     const got: string[] = [];
-    await bus.subscribe('evt', async (e) => void got.push(e.id), { durable: 'private_sub' });
+    await bus.subscribe('evt', collect(got, (e) => e.id), { durable: 'private_sub' });
     const before = makeEvent('evt');
     await bus.publish(before);
     await waitFor(() => got.includes(before.id), 5000, 'the event arrives');
@@ -304,6 +307,14 @@ describe.skipIf(!NATS_SERVER)('NATS JetStream bus (private server that stops and
     expect((await bus.health()).status).toBe('healthy');
   });
 });
+
+/** A handler that records what `pick` takes from each event. */
+function collect<T>(list: T[], pick: (event: BusEvent) => T): BusHandler {
+  return (event) => {
+    list.push(pick(event));
+    return Promise.resolve();
+  };
+}
 
 function makeEvent(topic: string, payload: unknown = { n: 1 }, headers: Record<string, string> = {}): BusEvent {
   return { id: randomUUID(), topic, payload, headers, time: new Date().toISOString() };

@@ -12,7 +12,7 @@ import {
   type JetStreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
-import { connect, nanos, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
+import { connect, errors, nanos, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { KitErrors } from '../errors/index.js';
 import { checkHealth } from '../health/index.js';
@@ -48,7 +48,10 @@ const STREAM_NAME_EXISTS = 10058;
 const BATCH = 16;
 
 interface Member {
+  /** The consumer name (sanitised). */
   readonly durable: string;
+  /** The durable as the subscriber named it (reported in dead letters). */
+  readonly label: string;
   readonly filter: string;
   readonly handler: BusHandler;
   stopped: boolean;
@@ -56,6 +59,9 @@ interface Member {
   loop: Promise<void>;
   stopping?: Promise<void>;
 }
+
+/** A durable that already exists with another filter: a programming error, not an outage. */
+class DurableConflictError extends Error {}
 
 /** Consumer names accept `[A-Za-z0-9_-]` only. */
 export function durableName(durable: string): string {
@@ -192,6 +198,14 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
     }
   }
 
+  let lastRecheck = 0;
+  function recheckStream(): void {
+    const conn = nc;
+    if (!conn || !connected || Date.now() - lastRecheck < 5000) return;
+    lastRecheck = Date.now();
+    ensureStream(conn).catch((error: unknown) => log?.warn({ err: error, stream }, 'could not create or update the NATS stream'));
+  }
+
   async function ensureStreamLoop(conn: NatsConnection): Promise<void> {
     for (let attempt = 0; !closed && nc === conn; attempt++) {
       try {
@@ -218,6 +232,8 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
     try {
       await js.publish(`${prefix}.${event.topic}`, JSON.stringify(envelope), { msgID, timeout: publishTimeout });
     } catch (error) {
+      // No stream answered (deleted, or a server that lost its store): recreate it in the background.
+      if (!(error instanceof errors.TimeoutError)) recheckStream();
       throw unavailable((error as Error).message, error);
     }
   }
@@ -241,7 +257,7 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
       return m.consumers.add(stream, config);
     }
     if (info.config.filter_subject !== filter) {
-      throw new Error(`durable ${durable} already subscribes to ${info.config.filter_subject ?? '(all)'}, not ${filter}`);
+      throw new DurableConflictError(`durable ${durable} already subscribes to ${info.config.filter_subject ?? '(all)'}, not ${filter}`);
     }
     if (info.config.max_deliver !== maxDeliver || info.config.ack_wait !== ackWait) {
       info = await m.consumers.update(stream, durable, { max_deliver: maxDeliver, ack_wait: ackWait });
@@ -289,7 +305,7 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
       }
       if (!event.topic.startsWith(DEAD_LETTER_PREFIX)) {
         try {
-          await deadLetter(event, error, member.durable);
+          await deadLetter(event, error, member.label);
         } catch (failure) {
           log?.error({ err: failure, topic: event.topic, event_id: event.id, durable: member.durable }, 'could not dead-letter an event; it is dropped');
         }
@@ -376,6 +392,7 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
       if (closed) throw unavailable('the bus is closed');
       const member: Member = {
         durable: durableName(durable),
+        label: durable,
         filter: `${prefix}.${pattern}`,
         handler,
         stopped: false,
@@ -386,7 +403,7 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
         try {
           await ensureConsumer(member.durable, member.filter);
         } catch (error) {
-          if ((error as Error).message.startsWith(`durable ${member.durable} already subscribes`)) throw error;
+          if (error instanceof DurableConflictError) throw error;
           log?.warn({ err: error, durable: member.durable }, 'could not create the NATS consumer yet; retrying in the background');
         }
       }

@@ -40,9 +40,10 @@ describe.skipIf(!NATS_SERVER)('outbox relaying to NATS JetStream through an outa
     const payloads = new Map<string, unknown>();
     await bus.subscribe(
       'test.evt',
-      async (event) => {
+      (event) => {
         deliveries.set(event.id, (deliveries.get(event.id) ?? 0) + 1);
         payloads.set(event.id, event.payload);
+        return Promise.resolve();
       },
       { durable: 'outbox_consumer' },
     );

@@ -59,6 +59,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       })
     : createMemoryBus({ maxDeliver: config.bus.maxDeliver, log });
   const timeout = config.healthTimeoutMs;
+  let inFlight: Promise<Record<string, ComponentHealth>> | undefined;
   return {
     mode: config.databaseUrl ? 'connected' : 'embedded',
     config,
@@ -66,9 +67,14 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     cache,
     bus,
     log,
-    async components() {
-      const [database, cacheHealth, busHealth] = await Promise.all([db.health(timeout), cache.health(timeout), bus.health(timeout)]);
-      return { database, cache: cacheHealth, bus: busHealth };
+    components() {
+      // Concurrent health reads share one probe of each adapter (a burst of 100 checks pings the database once).
+      inFlight ??= Promise.all([db.health(timeout), cache.health(timeout), bus.health(timeout)])
+        .then(([database, cacheHealth, busHealth]) => ({ database, cache: cacheHealth, bus: busHealth }))
+        .finally(() => {
+          inFlight = undefined;
+        });
+      return inFlight;
     },
     async close() {
       await Promise.allSettled([bus.close(), cache.close()]);

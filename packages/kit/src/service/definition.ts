@@ -36,6 +36,8 @@ export type ApiRoutes = (app: FastifyInstance, ctx: ServiceContext) => Promise<v
 export interface ServiceDefinition {
   readonly name: ServiceName;
   readonly version: string;
+  /** One line: what the service is for (the OpenAPI description). */
+  readonly summary: string;
   /** Its SQL migrations (`loadMigrations(new URL('../migrations', import.meta.url))`), applied to its schema. */
   readonly migrations?: readonly Migration[];
   readonly api?: ApiRoutes;

@@ -22,7 +22,11 @@ export function servicePlugin(definition: ServiceDefinition, ctx: ServiceContext
     await app.register(swagger, {
       openapi: {
         openapi: '3.1.0',
-        info: { title: `MAXIMUS ${definition.name}`, version: definition.version },
+        info: {
+          title: `MAXIMUS ${definition.name}`,
+          version: definition.version,
+          description: definition.api ? definition.summary : `${definition.summary}. Its /api/v1 routes are not built yet: it serves its operational routes only.`,
+        },
         ...(prefix ? { servers: [{ url: prefix }] } : {}),
       },
       transform: ({ schema, url }) => ({ schema, url: url.slice(prefix.length) || '/' }),

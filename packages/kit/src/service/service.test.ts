@@ -10,6 +10,7 @@ import { freshPgliteDir, sample, silentLog } from '../../../../test/helpers.js';
 const probe = defineService({
   name: 'core',
   version: '9.9.9',
+  summary: 'a probe of the kit',
   api: async (app, ctx) => {
     app.post(
       '/things/:id',
