@@ -21,7 +21,7 @@ function start(args: string[], env: Record<string, string> = {}, until = /http:\
   const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, MAXIMUS_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   return new Promise((resolve, reject) => {
     let banner = '';
-    const lines = createInterface({ input: child.stderr! });
+    const lines = createInterface({ input: child.stderr });
     let url: string | undefined;
     lines.on('line', (line) => {
       banner += line + '\n';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { declaredErrors } from '@maximus/kit/errors';
+import { SDK_ERROR_CODES } from '@maximus/sdk';
 // Importing the packages declares their catalogues.
 import '@maximus/kit/service';
 import '@maximus/gateway';
@@ -15,6 +16,11 @@ describe('docs/errors.md and the error catalogues', () => {
     for (const [code, { statusCode }] of declaredErrors()) {
       expect(documented.get(code), `${code} is missing from docs/errors.md`).toBe(statusCode);
     }
+  });
+
+  it('documents the SDK\'s own codes, and only those', () => {
+    const sdkDocumented = new Set([...doc.matchAll(/^\| `(SDK_ERR_[A-Z0-9_]+)` \|/gm)].map((m) => m[1]));
+    expect([...sdkDocumented].sort()).toEqual(Object.keys(SDK_ERROR_CODES).sort());
   });
 
   it('documents no code that is not declared (codes are never reused)', () => {

@@ -51,7 +51,7 @@ describe('embedded gateway: every service mounted in process', () => {
     expect(Object.keys(body.services)).toEqual([...SERVICE_NAMES]);
     expect(body.services.core).toMatchObject({ status: 'healthy', critical: true });
     expect(body.services.maba.critical).toBe(false);
-    for (const entry of Object.values(body.services) as { latency_ms: number }[]) expect(entry.latency_ms).toBeGreaterThanOrEqual(0);
+    for (const entry of Object.values<{ latency_ms: number }>(body.services)) expect(entry.latency_ms).toBeGreaterThanOrEqual(0);
   });
 
   it('answers unknown routes, at the top and inside a service, with problem+json', async () => {

@@ -43,6 +43,11 @@ export type GatewayOptions = EmbeddedGatewayOptions | ConnectedGatewayOptions;
 export async function build(options: GatewayOptions): Promise<FastifyInstance> {
   const app = createServer({ log: options.log });
   const metrics = createMetrics({ service: 'gateway', processMetrics: true });
+  // Set before any child scope is registered: children inherit the handlers in force when they are created.
+  app.setErrorHandler(problemHandler({ onError: (code, status) => metrics.errors.inc({ code, status: String(status) }) }));
+  app.setNotFoundHandler((request) => {
+    throw new KitErrors.NotFound(request.method, request.url.split('?')[0] ?? request.url);
+  });
   const startedAt = performance.now();
   const healthTimeoutMs = options.healthTimeoutMs ?? 2000;
   const pools: Pool[] = [];
@@ -105,9 +110,5 @@ export async function build(options: GatewayOptions): Promise<FastifyInstance> {
     }
   }
 
-  app.setErrorHandler(problemHandler({ onError: (code, status) => metrics.errors.inc({ code, status: String(status) }) }));
-  app.setNotFoundHandler((request) => {
-    throw new KitErrors.NotFound(request.method, request.url.split('?')[0] ?? request.url);
-  });
   return app;
 }

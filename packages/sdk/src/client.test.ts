@@ -25,11 +25,12 @@ function withEnv(values: Partial<Record<(typeof ENV_NAMES)[number], string>>): v
   const saved = Object.fromEntries(ENV_NAMES.map((name) => [name, process.env[name]]));
   for (const name of ENV_NAMES) delete process.env[name];
   Object.assign(process.env, values);
-  cleanups.push(async () => {
+  cleanups.push(() => {
     for (const name of ENV_NAMES) {
       if (saved[name] === undefined) delete process.env[name];
       else process.env[name] = saved[name];
     }
+    return Promise.resolve();
   });
 }
 

@@ -6,7 +6,7 @@ import { Health } from './resources/health.js';
 
 /** `options` without its `undefined` values, so that spreading it never erases a setting. */
 function defined(options: ClientOptions): ClientOptions {
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as ClientOptions;
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
 }
 
 /**

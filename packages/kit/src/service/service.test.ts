@@ -74,9 +74,9 @@ describe('a service built by the kit (PGlite)', () => {
   it('names every bad field with a JSON pointer', async () => {
     const res = await app.inject({ method: 'POST', url: '/api/v1/things/abc', payload: { name: 'x', size: -1, extra: true } });
     expect(res.statusCode).toBe(400);
-    const body = res.json();
+    const body = res.json<{ code: string; errors: { pointer: string }[] }>();
     expect(body.code).toBe('KIT_ERR_REQUEST_VALIDATION');
-    const pointers = body.errors.map((e: { pointer: string }) => e.pointer).sort();
+    const pointers = body.errors.map((e) => e.pointer).sort();
     expect(pointers).toEqual(['/body/extra', '/body/name', '/body/size']);
     const missing = await app.inject({ method: 'POST', url: '/api/v1/things/abc', payload: {} });
     expect(missing.json().errors).toEqual([{ pointer: '/body/name', message: 'is required' }]);

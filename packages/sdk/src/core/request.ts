@@ -88,7 +88,8 @@ function untilAborted<V>(promise: Promise<V>, signal: AbortSignal): Promise<V> {
       },
       (error: unknown) => {
         signal.removeEventListener('abort', onAbort);
-        reject(error as Error);
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the original reason passes through unchanged
+        reject(error);
       },
     );
   });
@@ -138,6 +139,7 @@ interface Attempt {
 
 /** One attempt: its result, or the error it ended with. Throws only when the whole call must end. */
 async function attempt<T>({ dispatcher, request, params, timeout, callSignal }: Attempt): Promise<APIResponse<T> | MaximusError> {
+  if (callSignal.aborted) throw callSignal.reason;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new TimeoutError(`No answer within ${timeout} ms`, 'SDK_ERR_REQUEST_TIMEOUT')), timeout);
   const onCallAbort = () => controller.abort(callSignal.reason);
