@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { loadConfig } from '../config/index.js';
+import { KitErrors } from '../errors/index.js';
 import { createPlatform, type Platform } from '../platform/index.js';
 import { buildService, defineService } from './index.js';
 import { freshPgliteDir, sample, silentLog } from '../../../../test/helpers.js';
@@ -22,6 +23,9 @@ const probe = defineService({
       },
       (request) => ({ id: (request.params as { id: string }).id, body: request.body }),
     );
+    app.get('/db-gone', () => {
+      throw new KitErrors.DatabaseUnavailable('connect ECONNREFUSED 127.0.0.1:5432');
+    });
     app.get('/boom', () => {
       throw new Error('secret internal detail');
     });
@@ -106,6 +110,14 @@ describe('a service built by the kit (PGlite)', () => {
     expect(res.body).not.toContain('secret internal detail');
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(sample(metrics, 'maximus_errors_total', { code: 'KIT_ERR_INTERNAL_ERROR', status: '500', service: 'core' })).toBe(1);
+  });
+
+  it('answers an unreachable database with 503 problem+json and Retry-After', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/v1/db-gone' });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.json()).toMatchObject({ code: 'KIT_ERR_DB_UNAVAILABLE', title: 'Service Unavailable' });
   });
 
   it('labels request durations with route templates, never raw URLs', async () => {
