@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { importX } from 'eslint-plugin-import-x';
+import globals from 'globals';
 
 const services = ['core', 'penelope', 'maba', 'nis', 'adw', 'eikos', 'thoth', 'hermes'];
 const apps = [...services, 'gateway', 'cli'];
@@ -18,7 +19,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: { projectService: { allowDefaultProject: ['*.js', 'scripts/*.mjs', 'bench/*.mjs', 'apps/cli/bin/*.js', 'test/fixtures/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
-      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', performance: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', fetch: 'readonly' },
+      globals: globals.node,
     },
     plugins: { 'import-x': importX },
     rules: {

@@ -6,7 +6,7 @@ import { up } from './commands/up/index.js';
 import { serve } from './commands/serve/index.js';
 import { health } from './commands/health/index.js';
 
-export const COMMANDS: readonly CommandSpec<never>[] = [up, serve, health] as unknown as CommandSpec<never>[];
+export const COMMANDS: readonly CommandSpec<never>[] = [up, serve, health];
 
 function interrupted(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {

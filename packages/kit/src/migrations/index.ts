@@ -55,7 +55,8 @@ export function checksum(sql: string): string {
  */
 export async function runMigrations(db: Database, schema: string, migrations: readonly Migration[] = []): Promise<MigrationResult> {
   const ident = schemaIdent(schema);
-  const all = [...kitMigrations(), ...migrations].map((m) => ({ ...m, sql: m.sql.replaceAll('{{schema}}', ident) }));
+  // The checksum is of the file as written (before `{{schema}}` is filled in), so it does not depend on the schema.
+  const all = [...kitMigrations(), ...migrations].map((m) => ({ ...m, sum: checksum(m.sql), sql: m.sql.replaceAll('{{schema}}', ident) }));
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`maximus:migrations:${schema}`]);
     await tx.exec(`CREATE SCHEMA IF NOT EXISTS ${ident};
@@ -72,7 +73,7 @@ export async function runMigrations(db: Database, schema: string, migrations: re
     for (const row of rows) {
       const migration = known.get(row.version);
       if (!migration) throw new KitErrors.MigrationUnknown(schema, `${row.version}_${row.name}`);
-      const sum = checksum(migration.sql);
+      const sum = migration.sum;
       if (sum !== row.checksum) {
         throw new KitErrors.MigrationChecksum(schema, `${row.version}_${row.name}`, row.checksum.slice(0, 12), sum.slice(0, 12));
       }
@@ -85,7 +86,7 @@ export async function runMigrations(db: Database, schema: string, migrations: re
       await tx.query(`INSERT INTO ${ident}.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)`, [
         migration.version,
         migration.name,
-        checksum(migration.sql),
+        migration.sum,
       ]);
       applied.push(`${migration.version}_${migration.name}`);
     }

@@ -221,7 +221,7 @@ describe.skipIf(!TEST_DATABASE_URL)('migrations from concurrent processes on Pos
           const next = async (): Promise<string> => {
             const { value, done } = await iterator.next();
             if (done) throw new Error(`child ${child.pid} ended early: ${stderr}`);
-            return value as string;
+            return value;
           };
           const isReady = next().then((line) => expect(line).toBe('ready'));
           ready.push(isReady);

@@ -73,7 +73,8 @@ export class Outbox {
     await tx.query(`INSERT INTO ${this.#table} (id, topic, payload, headers) VALUES ($1, $2, $3, $4)`, [
       id,
       topic,
-      JSON.stringify(payload),
+      // `?? null`: JSON.stringify(undefined) is undefined, which would hit payload's NOT NULL and fail the caller's transaction.
+      JSON.stringify(payload ?? null),
       JSON.stringify(headers),
     ]);
     return id;

@@ -111,6 +111,16 @@ function outboxSuite(open: () => Promise<{ db: Database; cleanup(): Promise<void
     expect(await outbox.backlog()).toBe(0);
   });
 
+  it('takes an event without a payload (delivered as null) without failing the transaction', async () => {
+    const { bus, outbox } = await setup();
+    const { events } = await consumer(bus);
+    await outbox.transaction(async (_tx, emit) => {
+      await emit('cache.flushed', undefined);
+    });
+    expect(await outbox.relayOnce()).toBe(1);
+    expect(events.map((e) => [e.topic, e.payload, e.headers])).toEqual([['cache.flushed', null, {}]]);
+  });
+
   it('emits nothing from a rolled-back transaction', async () => {
     const { schema, bus, outbox, start } = await setup();
     const { events } = await consumer(bus);
@@ -251,7 +261,7 @@ describe.skipIf(!TEST_DATABASE_URL)('outbox on PostgreSQL with the memory bus', 
       const next = async () => {
         const { value, done } = await lines.next();
         if (done) throw new Error(`the child ended early: ${stderr}`);
-        return value as string;
+        return value;
       };
       ids = (JSON.parse(await next()) as { ids: string[] }).ids;
       expect(await next()).toBe(`publishing ${ids[0]}`);
