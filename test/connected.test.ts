@@ -108,7 +108,7 @@ describe.skipIf(!connected)('connected mode on the real PostgreSQL, Redis and NA
     const viaRelay = new URL(database.url);
     viaRelay.hostname = '127.0.0.1';
     viaRelay.port = String(port);
-    const env = { ...connectedEnv(viaRelay.toString()), MAXIMUS_DB_ACQUIRE_TIMEOUT_MS: '500', MAXIMUS_HEALTH_TIMEOUT_MS: '800' };
+    const env = { ...connectedEnv(viaRelay.toString()), MAXIMUS_DB_ACQUIRE_TIMEOUT_MS: '500', MAXIMUS_HEALTH_TIMEOUT_MS: '800', MAXIMUS_HEALTH_CACHE_MS: '0' };
     const thoth = await runService(SERVICE_DEFINITIONS.thoth, { env, port: 0 });
     try {
       expect((await fetch(`${thoth.url}/ready`)).status).toBe(200);

@@ -38,6 +38,7 @@ export const ENV_VARS: readonly EnvVarSpec[] = [
   { name: 'MAXIMUS_OUTBOX_RETENTION_HOURS', default: '24', description: 'Outbox: published events are kept this long (subscribers resume from them)...' },
   { name: 'MAXIMUS_OUTBOX_RETENTION_EVENTS', default: '100000', description: '...and at most this many per service.' },
   { name: 'MAXIMUS_UPSTREAM_TIMEOUT_MS', default: '30000', description: 'Gateway, connected mode: time to wait for a service before answering 504.' },
+  { name: 'MAXIMUS_HEALTH_CACHE_MS', default: '1000', description: 'How long one probe of the database, cache and bus serves `GET /health` answers (0: probe on every request). `GET /ready` always probes.' },
   { name: 'MAXIMUS_HEALTH_TIMEOUT_MS', default: '2000', description: 'Time a health check waits for one component or service before calling it down.' },
   ...serviceUrlVars,
 ];
@@ -59,6 +60,7 @@ export interface ResolvedConfig {
   readonly outbox: { readonly pollMs: number; readonly retentionHours: number; readonly retentionEvents: number };
   readonly upstreamTimeoutMs: number;
   readonly healthTimeoutMs: number;
+  readonly healthCacheMs: number;
   readonly serviceUrls: Readonly<Record<ServiceName, string>>;
 }
 
@@ -137,6 +139,7 @@ export function loadConfig(env: Env = process.env): ResolvedConfig {
     },
     upstreamTimeoutMs: int(env, 'MAXIMUS_UPSTREAM_TIMEOUT_MS', 1),
     healthTimeoutMs: int(env, 'MAXIMUS_HEALTH_TIMEOUT_MS', 1),
+    healthCacheMs: int(env, 'MAXIMUS_HEALTH_CACHE_MS', 0),
     serviceUrls,
   };
 }

@@ -60,6 +60,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     : createMemoryBus({ maxDeliver: config.bus.maxDeliver, log });
   const timeout = config.healthTimeoutMs;
   let inFlight: Promise<Record<string, ComponentHealth>> | undefined;
+  let last: { at: number; value: Record<string, ComponentHealth> } | undefined;
   return {
     mode: config.databaseUrl ? 'connected' : 'embedded',
     config,
@@ -68,9 +69,15 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     bus,
     log,
     components() {
-      // Concurrent health reads share one probe of each adapter (a burst of 100 checks pings the database once).
+      // Health reads share probes: concurrent ones wait for the same probe, and a result serves for
+      // MAXIMUS_HEALTH_CACHE_MS (a burst of health checks must not become a burst of database queries).
+      if (last && performance.now() - last.at < config.healthCacheMs) return Promise.resolve(last.value);
       inFlight ??= Promise.all([db.health(timeout), cache.health(timeout), bus.health(timeout)])
-        .then(([database, cacheHealth, busHealth]) => ({ database, cache: cacheHealth, bus: busHealth }))
+        .then(([database, cacheHealth, busHealth]) => {
+          const value = { database, cache: cacheHealth, bus: busHealth };
+          last = { at: performance.now(), value };
+          return value;
+        })
         .finally(() => {
           inFlight = undefined;
         });
