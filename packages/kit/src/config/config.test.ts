@@ -31,10 +31,61 @@ describe('loadConfig', () => {
       outbox: { pollMs: 250, retentionHours: 24, retentionEvents: 100000 },
       upstreamTimeoutMs: 30000,
       healthTimeoutMs: 2000,
+      healthCacheMs: 1000,
       serviceUrls: Object.fromEntries(SERVICE_NAMES.map((name) => [name, `http://127.0.0.1:${SERVICES[name].port}`])),
+      auth: {
+        enabled: true,
+        secret: undefined,
+        bootstrapAdminKey: undefined,
+        internalSecret: undefined,
+        metricsToken: undefined,
+        jwt: { issuer: 'maximus', audience: 'maximus', maxTtlSeconds: 86400, roleClaim: 'role', external: undefined },
+      },
+      rateLimits: Object.fromEntries(
+        ['admin', 'operator', 'readonly', 'service'].map((role) => [
+          role,
+          { read: { limit: 600, windowSeconds: 60 }, write: { limit: 120, windowSeconds: 60 }, expensive: { limit: 20, windowSeconds: 60 } },
+        ]),
+      ),
+      tls: undefined,
+      httpPort: undefined,
+      idempotencyTtlHours: 24,
     });
     // An empty value counts as unset.
     expect(loadConfig({ MAXIMUS_PORT: '', DATABASE_URL: '' })).toMatchObject({ port: 8000, databaseUrl: undefined });
+  });
+
+  it('reads the security settings: per-role rate limits, TLS, an external issuer', () => {
+    const config = loadConfig({
+      MAXIMUS_RATE_LIMITS: 'read=10/1,write=5/60,expensive=1/60',
+      MAXIMUS_RATE_LIMITS_ADMIN: 'write=50/60',
+      MAXIMUS_TLS_CERT: '/etc/maximus/tls.crt',
+      MAXIMUS_TLS_KEY: '/etc/maximus/tls.key',
+      MAXIMUS_TLS_CLIENT_CA: '/etc/maximus/ca.crt',
+      MAXIMUS_TLS_CLIENT_AUTH: 'require',
+      MAXIMUS_TLS_MIN_VERSION: '1.2',
+      MAXIMUS_JWT_EXTERNAL_JWKS_URL: 'https://idp.example/jwks.json',
+      MAXIMUS_JWT_EXTERNAL_ISSUER: 'https://idp.example/',
+      MAXIMUS_JWT_EXTERNAL_AUDIENCE: 'maximus-api',
+      MAXIMUS_AUTH: 'off',
+    });
+    expect(config.rateLimits.admin).toEqual({ read: { limit: 10, windowSeconds: 1 }, write: { limit: 50, windowSeconds: 60 }, expensive: { limit: 1, windowSeconds: 60 } });
+    expect(config.rateLimits.readonly.write).toEqual({ limit: 5, windowSeconds: 60 });
+    expect(config.tls).toEqual({ certPath: '/etc/maximus/tls.crt', keyPath: '/etc/maximus/tls.key', clientCaPath: '/etc/maximus/ca.crt', clientAuth: 'require', minVersion: 'TLSv1.2' });
+    expect(config.auth.jwt.external).toEqual({ jwksUrl: 'https://idp.example/jwks.json', issuer: 'https://idp.example/', audience: 'maximus-api' });
+    expect(config.auth.enabled).toBe(false);
+  });
+
+  it.each([
+    [{ MAXIMUS_RATE_LIMITS: 'read=10/1' }, 'MAXIMUS_RATE_LIMITS'],
+    [{ MAXIMUS_RATE_LIMITS_OPERATOR: 'reads=1/1' }, 'MAXIMUS_RATE_LIMITS_OPERATOR'],
+    [{ MAXIMUS_TLS_CERT: '/a.crt' }, 'MAXIMUS_TLS_KEY'],
+    [{ MAXIMUS_TLS_CERT: '/a.crt', MAXIMUS_TLS_KEY: '/a.key', MAXIMUS_TLS_CLIENT_AUTH: 'require' }, 'MAXIMUS_TLS_CLIENT_CA'],
+    [{ MAXIMUS_TLS_MIN_VERSION: '1.1' }, 'MAXIMUS_TLS_MIN_VERSION'],
+    [{ MAXIMUS_JWT_EXTERNAL_JWKS_URL: 'https://idp/jwks' }, 'MAXIMUS_JWT_EXTERNAL_ISSUER'],
+    [{ MAXIMUS_AUTH: 'maybe' }, 'MAXIMUS_AUTH'],
+  ])('refuses an inconsistent security setting %j, naming %s', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(expect.objectContaining({ code: 'KIT_ERR_CONFIG_INVALID', message: expect.stringContaining(name) }));
   });
 
   it('reads set values', () => {

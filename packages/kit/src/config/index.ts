@@ -41,6 +41,30 @@ export const ENV_VARS: readonly EnvVarSpec[] = [
   { name: 'MAXIMUS_HEALTH_CACHE_MS', default: '1000', description: 'How long one probe of the database, cache and bus serves `GET /health` answers (0: probe on every request). `GET /ready` always probes.' },
   { name: 'MAXIMUS_HEALTH_TIMEOUT_MS', default: '2000', description: 'Time a health check waits for one component or service before calling it down.' },
   ...serviceUrlVars,
+  { name: 'MAXIMUS_AUTH', default: 'on', description: '`off` lets every request through as an anonymous admin, for local experiments only (a loud warning at every start).' },
+  { name: 'MAXIMUS_SECRET', default: undefined, description: 'Encrypts the platform\'s secrets (JWT and ledger signing keys, the internal HMAC key) in the database. Required in connected mode; embedded without it, a 0600 key file `maximus.key` in the data directory is used.', secret: true },
+  { name: 'MAXIMUS_BOOTSTRAP_ADMIN_KEY', default: undefined, description: 'Connected mode: an admin API key (as `maximus keys create --bootstrap` prints) that the gateway stores at start if no key exists yet.', secret: true },
+  { name: 'MAXIMUS_JWT_ISSUER', default: 'maximus', description: '`iss` of the tokens the platform mints and accepts.' },
+  { name: 'MAXIMUS_JWT_AUDIENCE', default: 'maximus', description: '`aud` of the tokens the platform mints and accepts.' },
+  { name: 'MAXIMUS_JWT_MAX_TTL_SECONDS', default: '86400', description: 'Longest lifetime `maximus token mint` may ask for.' },
+  { name: 'MAXIMUS_JWT_EXTERNAL_JWKS_URL', default: undefined, description: 'Also accept JWTs of an external issuer, verified with the keys at this JWKS URL (with the two variables below).' },
+  { name: 'MAXIMUS_JWT_EXTERNAL_ISSUER', default: undefined, description: 'The external issuer\'s `iss`.' },
+  { name: 'MAXIMUS_JWT_EXTERNAL_AUDIENCE', default: undefined, description: 'The `aud` external tokens must carry.' },
+  { name: 'MAXIMUS_JWT_ROLE_CLAIM', default: 'role', description: 'Claim of an external token that holds the role (admin, operator or readonly); missing: readonly.' },
+  { name: 'MAXIMUS_RATE_LIMITS', default: 'read=600/60,write=120/60,expensive=20/60', description: 'Requests per principal and route class: `<class>=<requests>/<seconds>`, for every role.' },
+  { name: 'MAXIMUS_RATE_LIMITS_ADMIN', default: undefined, description: 'Overrides of MAXIMUS_RATE_LIMITS for admins (same format, any subset of classes).' },
+  { name: 'MAXIMUS_RATE_LIMITS_OPERATOR', default: undefined, description: 'Overrides for operators.' },
+  { name: 'MAXIMUS_RATE_LIMITS_READONLY', default: undefined, description: 'Overrides for readonly principals.' },
+  { name: 'MAXIMUS_RATE_LIMITS_SERVICE', default: undefined, description: 'Overrides for service principals.' },
+  { name: 'MAXIMUS_TLS_CERT', default: undefined, description: 'PEM certificate chain of the gateway. Set (with the key): TLS only, HTTP/2 and HTTP/1.1 by ALPN.' },
+  { name: 'MAXIMUS_TLS_KEY', default: undefined, description: 'PEM private key of that certificate.' },
+  { name: 'MAXIMUS_TLS_CLIENT_CA', default: undefined, description: 'PEM CA bundle that client certificates must chain to (mTLS).' },
+  { name: 'MAXIMUS_TLS_CLIENT_AUTH', default: 'off', description: 'mTLS: `off`, `optional` (a certificate, when given, identifies the caller) or `require`.' },
+  { name: 'MAXIMUS_TLS_MIN_VERSION', default: '1.3', description: 'Oldest TLS version accepted: `1.3`, or `1.2` to opt in to TLS 1.2.' },
+  { name: 'MAXIMUS_HTTP_PORT', default: undefined, description: 'With TLS configured: also serve plain HTTP on this port (loopback unless --insecure-http). Unset: no plain listener.' },
+  { name: 'MAXIMUS_METRICS_TOKEN', default: undefined, description: 'Bearer token that `/metrics` requires from non-loopback clients (unset: non-loopback scrapes are refused).', secret: true },
+  { name: 'MAXIMUS_INTERNAL_SECRET', default: undefined, description: 'HMAC key of the gateway proof that services check in connected mode. Unset: generated once and shared through the database.', secret: true },
+  { name: 'MAXIMUS_IDEMPOTENCY_TTL_HOURS', default: '24', description: 'How long a response stored for an `Idempotency-Key` is replayed.' },
 ];
 
 export type Mode = 'embedded' | 'connected';
@@ -62,6 +86,60 @@ export interface ResolvedConfig {
   readonly healthTimeoutMs: number;
   readonly healthCacheMs: number;
   readonly serviceUrls: Readonly<Record<ServiceName, string>>;
+  readonly auth: {
+    readonly enabled: boolean;
+    readonly secret: string | undefined;
+    readonly bootstrapAdminKey: string | undefined;
+    readonly internalSecret: string | undefined;
+    readonly metricsToken: string | undefined;
+    readonly jwt: {
+      readonly issuer: string;
+      readonly audience: string;
+      readonly maxTtlSeconds: number;
+      readonly roleClaim: string;
+      readonly external: { readonly jwksUrl: string; readonly issuer: string; readonly audience: string } | undefined;
+    };
+  };
+  /** Per role, per route class: how many requests in how many seconds. */
+  readonly rateLimits: Readonly<Record<RateLimitRole, Readonly<Record<RouteClass, RateLimitPolicy>>>>;
+  readonly tls:
+    | {
+        readonly certPath: string;
+        readonly keyPath: string;
+        readonly clientCaPath: string | undefined;
+        readonly clientAuth: 'off' | 'optional' | 'require';
+        readonly minVersion: 'TLSv1.3' | 'TLSv1.2';
+      }
+    | undefined;
+  readonly httpPort: number | undefined;
+  readonly idempotencyTtlHours: number;
+}
+
+export const ROUTE_CLASSES = ['read', 'write', 'expensive'] as const;
+export type RouteClass = (typeof ROUTE_CLASSES)[number];
+export const RATE_LIMIT_ROLES = ['admin', 'operator', 'readonly', 'service'] as const;
+export type RateLimitRole = (typeof RATE_LIMIT_ROLES)[number];
+export interface RateLimitPolicy {
+  readonly limit: number;
+  readonly windowSeconds: number;
+}
+
+function limits(env: Env, name: string): Partial<Record<RouteClass, RateLimitPolicy>> {
+  const raw = read(env, name);
+  if (raw === undefined) return {};
+  const result: Partial<Record<RouteClass, RateLimitPolicy>> = {};
+  for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^(read|write|expensive)=(\d+)\/(\d+)$/.exec(part);
+    if (!m || Number(m[3]) < 1) throw new KitErrors.ConfigInvalid(name, `expected <class>=<requests>/<seconds> with class read, write or expensive, got "${part}"`);
+    result[m[1] as RouteClass] = { limit: Number(m[2]), windowSeconds: Number(m[3]) };
+  }
+  return result;
+}
+
+function oneOf<T extends string>(env: Env, name: string, choices: readonly T[]): T {
+  const value = str(env, name);
+  if (!(choices as readonly string[]).includes(value)) throw new KitErrors.ConfigInvalid(name, `expected one of ${choices.join(', ')}, got "${value}"`);
+  return value as T;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -141,7 +219,59 @@ export function loadConfig(env: Env = process.env): ResolvedConfig {
     healthTimeoutMs: int(env, 'MAXIMUS_HEALTH_TIMEOUT_MS', 1),
     healthCacheMs: int(env, 'MAXIMUS_HEALTH_CACHE_MS', 0),
     serviceUrls,
+    auth: {
+      enabled: oneOf(env, 'MAXIMUS_AUTH', ['on', 'off']) === 'on',
+      secret: read(env, 'MAXIMUS_SECRET'),
+      bootstrapAdminKey: read(env, 'MAXIMUS_BOOTSTRAP_ADMIN_KEY'),
+      internalSecret: read(env, 'MAXIMUS_INTERNAL_SECRET'),
+      metricsToken: read(env, 'MAXIMUS_METRICS_TOKEN'),
+      jwt: {
+        issuer: str(env, 'MAXIMUS_JWT_ISSUER'),
+        audience: str(env, 'MAXIMUS_JWT_AUDIENCE'),
+        maxTtlSeconds: int(env, 'MAXIMUS_JWT_MAX_TTL_SECONDS', 1),
+        roleClaim: str(env, 'MAXIMUS_JWT_ROLE_CLAIM'),
+        external: externalIssuer(env),
+      },
+    },
+    rateLimits: rateLimits(env),
+    tls: tls(env),
+    httpPort: read(env, 'MAXIMUS_HTTP_PORT') === undefined ? undefined : int(env, 'MAXIMUS_HTTP_PORT', 0, 65535),
+    idempotencyTtlHours: int(env, 'MAXIMUS_IDEMPOTENCY_TTL_HOURS', 1),
   };
+}
+
+function externalIssuer(env: Env): ResolvedConfig['auth']['jwt']['external'] {
+  const jwksUrl = url(env, 'MAXIMUS_JWT_EXTERNAL_JWKS_URL', ['http:', 'https:']);
+  const issuer = read(env, 'MAXIMUS_JWT_EXTERNAL_ISSUER');
+  const audience = read(env, 'MAXIMUS_JWT_EXTERNAL_AUDIENCE');
+  if (!jwksUrl && !issuer && !audience) return undefined;
+  if (!jwksUrl || !issuer || !audience) {
+    const missing = !jwksUrl ? 'MAXIMUS_JWT_EXTERNAL_JWKS_URL' : !issuer ? 'MAXIMUS_JWT_EXTERNAL_ISSUER' : 'MAXIMUS_JWT_EXTERNAL_AUDIENCE';
+    throw new KitErrors.ConfigInvalid(missing, 'an external issuer needs its JWKS URL, issuer and audience together');
+  }
+  return { jwksUrl, issuer, audience };
+}
+
+function rateLimits(env: Env): ResolvedConfig['rateLimits'] {
+  const base = limits(env, 'MAXIMUS_RATE_LIMITS');
+  for (const c of ROUTE_CLASSES) if (!base[c]) throw new KitErrors.ConfigInvalid('MAXIMUS_RATE_LIMITS', `it must set every class; ${c} is missing`);
+  const full = base as Record<RouteClass, RateLimitPolicy>;
+  return Object.fromEntries(RATE_LIMIT_ROLES.map((role) => [role, { ...full, ...limits(env, `MAXIMUS_RATE_LIMITS_${role.toUpperCase()}`) }])) as ResolvedConfig['rateLimits'];
+}
+
+function tls(env: Env): ResolvedConfig['tls'] {
+  const certPath = read(env, 'MAXIMUS_TLS_CERT');
+  const keyPath = read(env, 'MAXIMUS_TLS_KEY');
+  const clientAuth = oneOf(env, 'MAXIMUS_TLS_CLIENT_AUTH', ['off', 'optional', 'require']);
+  const minVersion = oneOf(env, 'MAXIMUS_TLS_MIN_VERSION', ['1.3', '1.2']) === '1.2' ? 'TLSv1.2' : 'TLSv1.3';
+  const clientCaPath = read(env, 'MAXIMUS_TLS_CLIENT_CA');
+  if (!certPath && !keyPath) {
+    if (clientAuth !== 'off') throw new KitErrors.ConfigInvalid('MAXIMUS_TLS_CLIENT_AUTH', 'mTLS needs MAXIMUS_TLS_CERT and MAXIMUS_TLS_KEY');
+    return undefined;
+  }
+  if (!certPath || !keyPath) throw new KitErrors.ConfigInvalid(certPath ? 'MAXIMUS_TLS_KEY' : 'MAXIMUS_TLS_CERT', 'TLS needs both MAXIMUS_TLS_CERT and MAXIMUS_TLS_KEY');
+  if (clientAuth !== 'off' && !clientCaPath) throw new KitErrors.ConfigInvalid('MAXIMUS_TLS_CLIENT_CA', `MAXIMUS_TLS_CLIENT_AUTH=${clientAuth} needs the CA that client certificates chain to`);
+  return { certPath: resolve(certPath), keyPath: resolve(keyPath), clientCaPath: clientCaPath ? resolve(clientCaPath) : undefined, clientAuth, minVersion };
 }
 
 /** True for 127.0.0.0/8, ::1 and localhost: the only addresses served without TLS unless `--insecure-http`. */
