@@ -10,21 +10,20 @@ import { createPlatform, type Platform } from '@maximus/kit/platform';
 import { prepareService, runService, type PreparedService, type RunningService } from '@maximus/kit/service';
 import { build } from '@maximus/gateway';
 import { SERVICE_DEFINITIONS } from '@maximus/cli';
-import { freshPgliteDir, sample, silentLog, tempDir } from './helpers.js';
+import { sample, tempDir } from './helpers.js';
+import { connectedGateway, embeddedGateway, INTERNAL_SECRET, type TestGateway } from './gateway-helpers.js';
 
 describe('embedded gateway: every service mounted in process', () => {
-  let platform: Platform;
-  let services: PreparedService[];
+  let gateway: TestGateway;
   let app: FastifyInstance;
+  let admin: Record<string, string>;
   beforeAll(async () => {
-    platform = await createPlatform({ config: loadConfig({}), log: silentLog, dataDir: freshPgliteDir() });
-    services = [];
-    for (const name of SERVICE_NAMES) services.push(await prepareService(SERVICE_DEFINITIONS[name], platform));
-    app = await build({ mode: 'embedded', services, db: platform.db, log: silentLog });
+    gateway = await embeddedGateway();
+    app = gateway.app;
+    admin = { 'x-api-key': gateway.adminKey };
   });
   afterAll(async () => {
-    await app.close();
-    await platform.close();
+    await gateway?.close();
   });
 
   it.each(SERVICE_NAMES)('routes /%s/… to that service', async (name) => {
@@ -56,7 +55,7 @@ describe('embedded gateway: every service mounted in process', () => {
 
   it('answers unknown routes, at the top and inside a service, with problem+json', async () => {
     for (const url of ['/nope', '/core/nope', '/penelope/api/v1/nothing']) {
-      const res = await app.inject({ method: 'GET', url, headers: { 'x-request-id': 'trace-me' } });
+      const res = await app.inject({ method: 'GET', url, headers: { 'x-request-id': 'trace-me', ...admin } });
       expect(res.statusCode).toBe(404);
       expect(res.headers['content-type']).toContain('application/problem+json');
       expect(res.json()).toMatchObject({ code: 'KIT_ERR_HTTP_NOT_FOUND', request_id: 'trace-me' });
@@ -94,7 +93,9 @@ async function closedPortUrl(): Promise<string> {
 
 describe('connected gateway: services in their own servers, reached by URL', () => {
   const running: Partial<Record<ServiceName, RunningService>> = {};
+  let connected: Awaited<ReturnType<typeof connectedGateway>>;
   let gateway: FastifyInstance;
+  let admin: Record<string, string>;
   let stalled: Server;
   beforeAll(async () => {
     const dataDir = tempDir('connected');
@@ -103,17 +104,19 @@ describe('connected gateway: services in their own servers, reached by URL', () 
       if (name === 'maba' || name === 'nis') continue; // maba: unreachable; nis: stalls
       mkdirSync(dataDir, { recursive: true });
       cpSync(template, join(dataDir, name), { recursive: true });
-      running[name] = await runService(SERVICE_DEFINITIONS[name], { env: { MAXIMUS_DATA_DIR: dataDir, MAXIMUS_LOG_LEVEL: 'silent' }, port: 0 });
+      running[name] = await runService(SERVICE_DEFINITIONS[name], { env: { MAXIMUS_DATA_DIR: dataDir, MAXIMUS_LOG_LEVEL: 'silent', MAXIMUS_INTERNAL_SECRET: INTERNAL_SECRET }, port: 0 });
     }
     const hole = await blackHole();
     stalled = hole.server;
     const upstreams = Object.fromEntries(SERVICE_NAMES.map((n) => [n, running[n]?.url ?? ''])) as Record<ServiceName, string>;
     upstreams.maba = await closedPortUrl();
     upstreams.nis = hole.url;
-    gateway = await build({ mode: 'connected', upstreams, upstreamTimeoutMs: 500, healthTimeoutMs: 500, log: silentLog });
+    connected = await connectedGateway(upstreams, { MAXIMUS_INTERNAL_SECRET: INTERNAL_SECRET }, { upstreamTimeoutMs: 500, healthTimeoutMs: 500 });
+    gateway = connected.app;
+    admin = { 'x-api-key': connected.adminKey };
   });
   afterAll(async () => {
-    await gateway?.close();
+    await connected?.close();
     await Promise.all(Object.values(running).map((r) => r.close()));
     stalled?.close();
   });
@@ -123,9 +126,11 @@ describe('connected gateway: services in their own servers, reached by URL', () 
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ service: name, status: 'healthy', mode: 'embedded' });
     expect(res.headers['x-request-id']).toBe(`via-${name}`);
-    const missing = await gateway.inject({ method: 'GET', url: `/${name}/api/v1/missing` });
+    const missing = await gateway.inject({ method: 'GET', url: `/${name}/api/v1/missing`, headers: admin });
     expect(missing.statusCode).toBe(404);
     expect(missing.json().code).toBe('KIT_ERR_HTTP_NOT_FOUND');
+    const anonymous = await gateway.inject({ method: 'GET', url: `/${name}/api/v1/missing` });
+    expect(anonymous.statusCode).toBe(401);
     expect(SERVICES[name].port).toBeGreaterThan(8000);
   });
 
@@ -163,7 +168,7 @@ describe('connected gateway: services in their own servers, reached by URL', () 
   it('refuses a second process on a service data directory', async () => {
     const dataDir = tempDir('locked');
     cpSync(inject('pgliteTemplate'), join(dataDir, 'thoth'), { recursive: true });
-    const first = await runService(SERVICE_DEFINITIONS.thoth, { env: { MAXIMUS_DATA_DIR: dataDir, MAXIMUS_LOG_LEVEL: 'silent' }, port: 0 });
+    const first = await runService(SERVICE_DEFINITIONS.thoth, { env: { MAXIMUS_DATA_DIR: dataDir, MAXIMUS_LOG_LEVEL: 'silent', MAXIMUS_INTERNAL_SECRET: INTERNAL_SECRET }, port: 0 });
     try {
       // The same process is refused too: PGlite would corrupt a directory opened twice.
       await expect(runService(SERVICE_DEFINITIONS.thoth, { env: { MAXIMUS_DATA_DIR: dataDir, MAXIMUS_LOG_LEVEL: 'silent' }, port: 0 })).rejects.toMatchObject({

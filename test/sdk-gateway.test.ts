@@ -1,30 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import { SERVICE_NAMES, type ServiceName } from '@maximus/contracts';
-import { loadConfig } from '@maximus/kit/config';
-import { createPlatform, type Platform } from '@maximus/kit/platform';
-import { prepareService } from '@maximus/kit/service';
-import { build } from '@maximus/gateway';
-import { SERVICE_DEFINITIONS } from '@maximus/cli';
 import { Maximus, NotFoundError, ServiceUnavailableError } from '@maximus/sdk';
-import { freshPgliteDir, silentLog } from './helpers.js';
+import { connectedGateway, embeddedGateway, type TestGateway } from './gateway-helpers.js';
 
 // The SDK against the real gateway over real HTTP: a client/server mismatch fails here.
 describe('SDK ↔ embedded gateway', () => {
-  let platform: Platform;
-  let app: FastifyInstance;
+  let gateway: TestGateway;
   let client: Maximus;
   beforeAll(async () => {
-    platform = await createPlatform({ config: loadConfig({}), log: silentLog, dataDir: freshPgliteDir() });
-    const services = [];
-    for (const name of SERVICE_NAMES) services.push(await prepareService(SERVICE_DEFINITIONS[name], platform));
-    app = await build({ mode: 'embedded', services, db: platform.db, log: silentLog });
-    client = new Maximus({ baseURL: await app.listen({ host: '127.0.0.1', port: 0 }), apiKey: null, token: null });
+    gateway = await embeddedGateway();
+    client = new Maximus({ baseURL: await gateway.app.listen({ host: '127.0.0.1', port: 0 }), apiKey: gateway.adminKey, token: null });
   });
   afterAll(async () => {
     await client?.close();
-    await app?.close();
-    await platform?.close();
+    await gateway?.close();
   });
 
   it('client.health() returns every service', async () => {
@@ -43,16 +32,16 @@ describe('SDK ↔ embedded gateway', () => {
 });
 
 describe('SDK ↔ connected gateway with its services down', () => {
-  let app: FastifyInstance;
+  let gateway: Awaited<ReturnType<typeof connectedGateway>>;
   let client: Maximus;
   beforeAll(async () => {
     const upstreams = Object.fromEntries(SERVICE_NAMES.map((n) => [n, 'http://127.0.0.1:1'])) as Record<ServiceName, string>;
-    app = await build({ mode: 'connected', upstreams, healthTimeoutMs: 500, log: silentLog });
-    client = new Maximus({ baseURL: await app.listen({ host: '127.0.0.1', port: 0 }), maxRetries: 1, retry: { baseDelayMs: 10 } });
+    gateway = await connectedGateway(upstreams, {}, { healthTimeoutMs: 500 });
+    client = new Maximus({ baseURL: await gateway.app.listen({ host: '127.0.0.1', port: 0 }), apiKey: gateway.adminKey, maxRetries: 1, retry: { baseDelayMs: 10 } });
   });
   afterAll(async () => {
     await client?.close();
-    await app?.close();
+    await gateway?.close();
   });
 
   it('client.health() returns the body of a 503 (the platform is down)', async () => {

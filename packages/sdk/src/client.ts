@@ -3,6 +3,8 @@ import { APIPromise } from './core/api-promise.js';
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from './core/options.js';
 import { performRequest, type RequestOptions, type RequestParams } from './core/request.js';
 import { Health } from './resources/health.js';
+import { Keys } from './resources/keys.js';
+import { Tokens } from './resources/tokens.js';
 
 /** `options` without its `undefined` values, so that spreading it never erases a setting. */
 function defined(options: ClientOptions): ClientOptions {
@@ -24,12 +26,18 @@ export class Maximus {
   readonly options: ResolvedClientOptions;
   readonly #ownsDispatcher: boolean;
   readonly #health: Health;
+  /** API keys: create, list, revoke (admin). */
+  readonly keys: Keys;
+  /** Platform JWTs: mint (admin). */
+  readonly tokens: Tokens;
   #closing: Promise<void> | undefined;
 
   constructor(options: ClientOptions = {}) {
     this.options = resolveClientOptions(options);
     this.#ownsDispatcher = options.dispatcher === undefined;
     this.#health = new Health(this);
+    this.keys = new Keys(this);
+    this.tokens = new Tokens(this);
   }
 
   /**

@@ -35,4 +35,4 @@ export {
   APIUserAbortError,
   CircuitOpenError,
 } from './errors.js';
-export { Health } from './resources/index.js';
+export { Health, Keys, Tokens } from './resources/index.js';

@@ -5,15 +5,19 @@ import { KitErrors, problemHandler } from '../errors/index.js';
 import { instrumentHttp } from '../metrics/index.js';
 import type { ServiceContext, ServiceDefinition } from './definition.js';
 import { httpMetricsOf } from './prepare.js';
+import { guardApi, type ServicePluginOptions } from './guard.js';
+
+export type { ServicePluginOptions } from './guard.js';
 
 /**
  * The service as a Fastify plugin: `/health`, `/ready`, `/metrics`, `/openapi.json` and its API under
  * `/api/v1`, with its own error handler, 404 handler and metrics. Registered at `/` when the service
  * runs alone, or under `/<service>` inside the embedded gateway: the same code either way.
  */
-export function servicePlugin(definition: ServiceDefinition, ctx: ServiceContext): FastifyPluginAsync {
+export function servicePlugin(definition: ServiceDefinition, ctx: ServiceContext, options: ServicePluginOptions = {}): FastifyPluginAsync {
   return async function service(app: FastifyInstance) {
     const prefix = app.prefix;
+    guardApi(app, ctx, options);
     app.setErrorHandler(problemHandler({ onError: (code, status) => ctx.metrics.errors.inc({ code, status: String(status) }) }));
     app.setNotFoundHandler((request) => {
       throw new KitErrors.NotFound(request.method, request.url.split('?')[0] ?? request.url);

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { openSecrets, secretOptions } from '../secrets/index.js';
 import { SERVICES } from '@maximus/contracts';
 import type { Logger } from 'pino';
 import { isLoopback, loadConfig, type ResolvedConfig } from '../config/index.js';
@@ -13,13 +15,15 @@ export interface BuildServiceOptions {
   platform: Platform;
   /** Collect Node process metrics (true when the service has its process to itself). */
   processMetrics?: boolean;
+  /** The key of the gateway's proof, which every `/api/` request must carry (the service is reached over the network). */
+  gatewayProof: Buffer;
 }
 
 /** The service alone as a Fastify instance (listening on nothing): for `serve`, and for tests with `inject()`. */
 export async function buildService(definition: ServiceDefinition, options: BuildServiceOptions): Promise<{ app: FastifyInstance; service: PreparedService }> {
   const service = await prepareService(definition, options.platform, { processMetrics: options.processMetrics ?? false });
   const app = createServer({ log: service.ctx.log });
-  await app.register(servicePlugin(definition, service.ctx));
+  await app.register(servicePlugin(definition, service.ctx, { gatewayProof: options.gatewayProof }));
   app.addHook('onClose', async () => service.stop());
   return { app, service };
 }
@@ -41,6 +45,17 @@ export interface RunningService {
   readonly url: string;
   readonly platform: Platform;
   close(): Promise<void>;
+}
+
+/**
+ * The key of the gateway's proof: MAXIMUS_INTERNAL_SECRET, else the one the gateway generated in the shared
+ * database (both read the same `platform.secrets` row).
+ */
+export async function internalSecret(platform: Platform, dataDir: string): Promise<Buffer> {
+  const { config } = platform;
+  if (config.auth.internalSecret) return Buffer.from(config.auth.internalSecret);
+  const secrets = await openSecrets({ db: platform.db, ...secretOptions({ ...config, dataDir }) });
+  return secrets.getOrCreate('internal-hmac', () => randomBytes(32));
 }
 
 /** Refuses to serve plain HTTP beyond loopback unless explicitly allowed (ARCHITECTURE.md, Listening). */
@@ -66,7 +81,8 @@ export async function runService(definition: ServiceDefinition, options: RunServ
     clientName: `maximus-${definition.name}`,
   });
   try {
-    const { app, service } = await buildService(definition, { platform, processMetrics: true });
+    const gatewayProof = await internalSecret(platform, serviceDataDir(config, definition.name));
+    const { app, service } = await buildService(definition, { platform, processMetrics: true, gatewayProof });
     const address = await app.listen({ host, port: options.port ?? SERVICES[definition.name].port });
     await service.start();
     return {

@@ -1,12 +1,28 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+import type { SecureServerOptions } from 'node:http2';
+import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/**
+ * Fastify options that choose the kind of server: `{ http2: true, https: { allowHTTP1: true, key, cert, … } }`
+ * serves HTTP/2 and HTTP/1.1 over TLS (ALPN), `{ https: {…} }` HTTPS/1.1 only. Absent: plain HTTP/1.1.
+ */
+export interface ServerTransportOptions {
+  readonly http2?: boolean;
+  readonly https?: SecureServerOptions | HttpsServerOptions;
+}
+
+const ambientTransport = new AsyncLocalStorage<ServerTransportOptions>();
+
 export interface ServerOptions {
   log: Logger;
+  /** The server's transport (TLS, HTTP/2). @default plain HTTP/1.1 */
+  serverOptions?: ServerTransportOptions;
   /** @default 1 MiB */
   bodyLimit?: number;
   /** Log one line per request (method, route, status, time). @default true */
@@ -19,7 +35,9 @@ export interface ServerOptions {
  * `request_id`, strict validation (unknown properties are errors, every error reported).
  */
 export function createServer(options: ServerOptions): FastifyInstance {
-  const config: FastifyServerOptions = {
+  const transport = options.serverOptions ?? ambientTransport.getStore();
+  const config: FastifyServerOptions & ServerTransportOptions = {
+    ...transport,
     loggerInstance: options.log,
     // Fastify's two lines per request are replaced by the one access line below.
     logController: new LogController({ requestIdLogLabel: 'request_id', disableRequestLogging: true }),
@@ -32,7 +50,8 @@ export function createServer(options: ServerOptions): FastifyInstance {
     ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true } },
     forceCloseConnections: true,
   };
-  const app = Fastify(config).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
+  // The http2/https overloads of Fastify() only change the raw server's type; the instance is used as one type everywhere.
+  const app = Fastify(config as FastifyServerOptions).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
   app.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done();
@@ -48,3 +67,14 @@ export function createServer(options: ServerOptions): FastifyInstance {
   }
   return app;
 }
+
+/**
+ * Runs `fn` so that every `createServer()` it makes (synchronously or after awaits) without its own
+ * `serverOptions` uses `transport`: how a caller gives a server's TLS options to code that creates the
+ * server for it without forwarding them (the gateway's `build()`, until it takes `serverOptions` itself).
+ * @example
+ * const app = await createServer.withServerOptions({ http2: true, https: { allowHTTP1: true, key, cert } }, () => build(options));
+ */
+createServer.withServerOptions = function withServerOptions<T>(transport: ServerTransportOptions, fn: () => T): T {
+  return ambientTransport.run(transport, fn);
+};

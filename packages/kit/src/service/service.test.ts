@@ -2,10 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { loadConfig } from '../config/index.js';
+import { INTERNAL_HEADER, PRINCIPAL_HEADER, signInternal } from '../auth/index.js';
 import { KitErrors } from '../errors/index.js';
 import { createPlatform, type Platform } from '../platform/index.js';
 import { buildService, defineService } from './index.js';
 import { freshPgliteDir, sample, silentLog } from '../../../../test/helpers.js';
+
+const PROOF = Buffer.from('a test key of the gateway proof');
+const ADMIN = JSON.stringify({ id: 'user:test', kind: 'user', role: 'admin', via: 'api_key' });
+/** The headers the gateway adds when it forwards a request to a service. */
+const fromGateway = (method: string, url: string) => ({ [PRINCIPAL_HEADER]: ADMIN, [INTERNAL_HEADER]: signInternal(PROOF, method, url, ADMIN) });
 
 // A service of the kit's own making (not a mock): one route with a schema, one that fails, one that reads the database.
 const probe = defineService({
@@ -43,7 +49,7 @@ describe('a service built by the kit (PGlite)', () => {
   beforeAll(async () => {
     const config = loadConfig({ MAXIMUS_DATA_DIR: '/nonexistent' });
     platform = await createPlatform({ config, log: silentLog, dataDir: freshPgliteDir() });
-    ({ app } = await buildService(probe, { platform }));
+    ({ app } = await buildService(probe, { platform, gatewayProof: PROOF }));
   });
   afterAll(async () => {
     await app.close();
@@ -68,7 +74,7 @@ describe('a service built by the kit (PGlite)', () => {
   });
 
   it('answers unknown routes with problem+json 404', async () => {
-    const res = await app.inject({ method: 'GET', url: '/api/v1/nothing/here?x=1', headers: { 'x-request-id': 'req-404' } });
+    const res = await app.inject({ method: 'GET', url: '/api/v1/nothing/here?x=1', headers: { ...fromGateway('GET', '/api/v1/nothing/here?x=1'), 'x-request-id': 'req-404' } });
     expect(res.statusCode).toBe(404);
     expect(res.headers['content-type']).toContain('application/problem+json');
     expect(res.json()).toMatchObject({ status: 404, code: 'KIT_ERR_HTTP_NOT_FOUND', request_id: 'req-404', title: 'Not Found' });
@@ -76,35 +82,35 @@ describe('a service built by the kit (PGlite)', () => {
   });
 
   it('names every bad field with a JSON pointer', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/v1/things/abc', payload: { name: 'x', size: -1, extra: true } });
+    const res = await app.inject({ method: 'POST', url: '/api/v1/things/abc', headers: fromGateway('POST', '/api/v1/things/abc'), payload: { name: 'x', size: -1, extra: true } });
     expect(res.statusCode).toBe(400);
     const body = res.json<{ code: string; errors: { pointer: string }[] }>();
     expect(body.code).toBe('KIT_ERR_REQUEST_VALIDATION');
     const pointers = body.errors.map((e) => e.pointer).sort();
     expect(pointers).toEqual(['/body/extra', '/body/name', '/body/size']);
-    const missing = await app.inject({ method: 'POST', url: '/api/v1/things/abc', payload: {} });
+    const missing = await app.inject({ method: 'POST', url: '/api/v1/things/abc', headers: fromGateway('POST', '/api/v1/things/abc'), payload: {} });
     expect(missing.json().errors).toEqual([{ pointer: '/body/name', message: 'is required' }]);
-    const param = await app.inject({ method: 'POST', url: '/api/v1/things/ABC', payload: { name: 'ok' } });
+    const param = await app.inject({ method: 'POST', url: '/api/v1/things/ABC', headers: fromGateway('POST', '/api/v1/things/ABC'), payload: { name: 'ok' } });
     expect(param.json().errors[0].pointer).toBe('/params/id');
   });
 
   it('accepts a valid body', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/v1/things/abc', payload: { name: 'ok', size: 3 } });
+    const res = await app.inject({ method: 'POST', url: '/api/v1/things/abc', headers: fromGateway('POST', '/api/v1/things/abc'), payload: { name: 'ok', size: 3 } });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ id: 'abc', body: { name: 'ok', size: 3 } });
   });
 
   it('gives malformed JSON and unsupported media types their own codes', async () => {
-    const json = await app.inject({ method: 'POST', url: '/api/v1/things/abc', headers: { 'content-type': 'application/json' }, payload: '{"name": ' });
+    const json = await app.inject({ method: 'POST', url: '/api/v1/things/abc', headers: { ...fromGateway('POST', '/api/v1/things/abc'), 'content-type': 'application/json' }, payload: '{"name": ' });
     expect(json.statusCode).toBe(400);
     expect(json.json().code).toBe('KIT_ERR_REQUEST_MALFORMED_BODY');
-    const xml = await app.inject({ method: 'POST', url: '/api/v1/things/abc', headers: { 'content-type': 'application/xml' }, payload: '<a/>' });
+    const xml = await app.inject({ method: 'POST', url: '/api/v1/things/abc', headers: { ...fromGateway('POST', '/api/v1/things/abc'), 'content-type': 'application/xml' }, payload: '<a/>' });
     expect(xml.statusCode).toBe(415);
     expect(xml.json().code).toBe('KIT_ERR_REQUEST_UNSUPPORTED_MEDIA_TYPE');
   });
 
   it('hides the message of an unexpected error and counts it', async () => {
-    const res = await app.inject({ method: 'GET', url: '/api/v1/boom' });
+    const res = await app.inject({ method: 'GET', url: '/api/v1/boom', headers: fromGateway('GET', '/api/v1/boom') });
     expect(res.statusCode).toBe(500);
     expect(res.json().code).toBe('KIT_ERR_INTERNAL_ERROR');
     expect(res.body).not.toContain('secret internal detail');
@@ -113,7 +119,7 @@ describe('a service built by the kit (PGlite)', () => {
   });
 
   it('answers an unreachable database with 503 problem+json and Retry-After', async () => {
-    const res = await app.inject({ method: 'GET', url: '/api/v1/db-gone' });
+    const res = await app.inject({ method: 'GET', url: '/api/v1/db-gone', headers: fromGateway('GET', '/api/v1/db-gone') });
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBe('5');
     expect(res.headers['content-type']).toContain('application/problem+json');
@@ -121,14 +127,26 @@ describe('a service built by the kit (PGlite)', () => {
   });
 
   it('labels request durations with route templates, never raw URLs', async () => {
-    await app.inject({ method: 'POST', url: '/api/v1/things/zzz', payload: { name: 'ok' } });
-    await app.inject({ method: 'GET', url: '/api/v1/count' });
+    await app.inject({ method: 'POST', url: '/api/v1/things/zzz', headers: fromGateway('POST', '/api/v1/things/zzz'), payload: { name: 'ok' } });
+    await app.inject({ method: 'GET', url: '/api/v1/count', headers: fromGateway('GET', '/api/v1/count') });
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
     const labels = { http_request_method: 'POST', http_route: '/api/v1/things/:id', http_response_status_code: '200', service: 'core' };
     expect(sample(metrics, 'http_server_request_duration_seconds_count', labels)).toBeGreaterThanOrEqual(1);
     expect(sample(metrics, 'http_server_request_duration_seconds_count', { http_route: '/api/v1/count' })).toBe(1);
     expect(metrics).not.toContain('zzz');
     expect(metrics).not.toContain('/nothing/here');
+  });
+
+  it('answers /api/ only with the gateway\'s proof', async () => {
+    expect((await app.inject({ method: 'GET', url: '/api/v1/count' })).json()).toMatchObject({ status: 401, code: 'KIT_ERR_AUTH_GATEWAY_PROOF_INVALID' });
+    const forged = { [PRINCIPAL_HEADER]: ADMIN, [INTERNAL_HEADER]: signInternal(Buffer.from('another key'), 'GET', '/api/v1/count', ADMIN) };
+    expect((await app.inject({ method: 'GET', url: '/api/v1/count', headers: forged })).statusCode).toBe(401);
+    const replayedElsewhere = fromGateway('GET', '/api/v1/count');
+    expect((await app.inject({ method: 'GET', url: '/api/v1/boom', headers: replayedElsewhere })).statusCode).toBe(401);
+    const escalated = { ...fromGateway('GET', '/api/v1/count'), [PRINCIPAL_HEADER]: ADMIN.replace('admin', 'operator') };
+    expect((await app.inject({ method: 'GET', url: '/api/v1/count', headers: escalated })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'GET', url: '/api/v1/count', headers: fromGateway('GET', '/api/v1/count') })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
   });
 
   it('documents its routes in /openapi.json', async () => {
@@ -144,7 +162,7 @@ describe('a service whose dependencies are unreachable', () => {
   it('refuses to start without its database (its migrations need it), naming the cause', async () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://maximus:hunter2@127.0.0.1:1/none', MAXIMUS_DB_ACQUIRE_TIMEOUT_MS: '300' });
     const platform = await createPlatform({ config, log: silentLog });
-    await expect(buildService(probe, { platform })).rejects.toMatchObject({ code: 'KIT_ERR_DB_UNAVAILABLE' });
+    await expect(buildService(probe, { platform, gatewayProof: PROOF })).rejects.toMatchObject({ code: 'KIT_ERR_DB_UNAVAILABLE' });
     const health = await platform.db.health(1000);
     expect(health.status).toBe('down');
     expect(JSON.stringify(health)).not.toContain('hunter2');
@@ -154,7 +172,7 @@ describe('a service whose dependencies are unreachable', () => {
   it('is degraded but ready when only the cache and the bus are unreachable', async () => {
     const config = loadConfig({ REDIS_URL: 'redis://127.0.0.1:1', NATS_URL: 'nats://127.0.0.1:1', MAXIMUS_HEALTH_TIMEOUT_MS: '500' });
     const platform = await createPlatform({ config, log: silentLog, dataDir: freshPgliteDir() });
-    const { app } = await buildService(probe, { platform });
+    const { app } = await buildService(probe, { platform, gatewayProof: PROOF });
     try {
       const health = await app.inject({ method: 'GET', url: '/health' });
       expect(health.statusCode).toBe(200);

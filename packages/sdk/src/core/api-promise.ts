@@ -43,6 +43,11 @@ export class APIPromise<T> extends Promise<T> {
     return this.#response;
   }
 
+  /** @internal An APIPromise of a part of the body (a list's `data`), keeping the response. */
+  _thenUnwrap<U>(transform: (data: T) => U): APIPromise<U> {
+    return new APIPromise(this.#response.then((r) => ({ data: transform(r.data), response: r.response })));
+  }
+
   override then<R1 = T, R2 = never>(
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,

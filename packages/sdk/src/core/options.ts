@@ -14,6 +14,27 @@ export interface RetryOptions {
 /** {@link RetryOptions} with every default applied. */
 export type ResolvedRetryOptions = Readonly<Required<RetryOptions>>;
 
+/**
+ * TLS settings for an `https://` gateway: PEM contents (not paths), applied to every connection the SDK's
+ * pool opens. Without `ca`, the system's trust store (and `NODE_EXTRA_CA_CERTS`) verifies the gateway.
+ * @example
+ * import { readFileSync } from 'node:fs';
+ * const client = new Maximus({
+ *   baseURL: 'https://localhost:8000',
+ *   tls: { ca: readFileSync('.maximus/certs/ca.crt'), cert: readFileSync('.maximus/certs/client.crt'), key: readFileSync('.maximus/certs/client.key') },
+ * });
+ */
+export interface TlsOptions {
+  /** CA certificate(s) the gateway's certificate must chain to (PEM), instead of the system's. */
+  ca?: string | Buffer;
+  /** Client certificate (PEM) for a gateway with mTLS (`MAXIMUS_TLS_CLIENT_AUTH`); needs `key`. */
+  cert?: string | Buffer;
+  /** Private key (PEM) of `cert`. */
+  key?: string | Buffer;
+  /** `false` accepts any server certificate: for debugging only, never in production. @default true */
+  rejectUnauthorized?: boolean;
+}
+
 /** Options of `new Maximus(options)`. Each documents its default and, where it has one, its environment variable. */
 export interface ClientOptions {
   /**
@@ -41,6 +62,15 @@ export interface ClientOptions {
   retry?: RetryOptions;
   /** Connections per origin in the SDK's keep-alive pool (an undici `Agent`). Ignored when `dispatcher` is given. @default 200 */
   connections?: number;
+  /** TLS settings of the SDK's pool (CA bundle, client certificate). Ignored when `dispatcher` is given. @default the system's trust store, no client certificate */
+  tls?: TlsOptions;
+  /**
+   * Speak HTTP/2 with an `https://` gateway that offers it by ALPN (the MAXIMUS gateway does when TLS is on):
+   * many calls share one connection. HTTP/1.1 otherwise, and always for `http://` (no h2c). Ignored when
+   * `dispatcher` is given.
+   * @default true
+   */
+  http2?: boolean;
   /**
    * A custom undici `Dispatcher` (a `ProxyAgent`, a `MockAgent`, a shared `Agent`). The caller owns it:
    * `close()` leaves it open.
@@ -61,6 +91,8 @@ export interface ResolvedClientOptions {
   readonly maxRetries: number;
   readonly retry: ResolvedRetryOptions;
   readonly connections: number;
+  readonly tls: Readonly<TlsOptions> | undefined;
+  readonly http2: boolean;
   readonly dispatcher: Dispatcher;
   readonly defaultHeaders: Readonly<Record<string, string>>;
 }
@@ -73,6 +105,7 @@ export const DEFAULTS = {
   maxRetries: 2,
   retry: { baseDelayMs: 500, maxDelayMs: 8_000, maxRetryAfterMs: 60_000 },
   connections: 200,
+  http2: true,
 } as const;
 
 function fromEnv(name: string): string | undefined {
@@ -95,9 +128,31 @@ export function checkNumber(name: string, value: number, min: number, integer = 
   return value;
 }
 
+function checkTls(tls: TlsOptions): Readonly<TlsOptions> {
+  if (typeof tls !== 'object' || tls === null) throw invalid('option tls must be an object');
+  for (const name of ['ca', 'cert', 'key'] as const) {
+    const value = tls[name];
+    if (value !== undefined && typeof value !== 'string' && !Buffer.isBuffer(value)) throw invalid(`option tls.${name} must be PEM text (a string or a Buffer)`);
+  }
+  if ((tls.cert === undefined) !== (tls.key === undefined)) throw invalid('option tls.cert and tls.key go together');
+  if (tls.rejectUnauthorized !== undefined && typeof tls.rejectUnauthorized !== 'boolean') throw invalid('option tls.rejectUnauthorized must be a boolean');
+  return Object.freeze({ ...tls });
+}
+
+/** The SDK's own pool: `connections` per origin, TLS settings on each connection, HTTP/2 by ALPN when allowed. */
+function createAgent(connections: number, tls: Readonly<TlsOptions> | undefined, http2: boolean): Agent {
+  const connect = {
+    ...(tls?.ca !== undefined ? { ca: tls.ca } : {}),
+    ...(tls?.cert !== undefined ? { cert: tls.cert } : {}),
+    ...(tls?.key !== undefined ? { key: tls.key } : {}),
+    ...(tls?.rejectUnauthorized !== undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : {}),
+  };
+  return new Agent({ connections, allowH2: http2, ...(Object.keys(connect).length > 0 ? { connect } : {}) });
+}
+
 /**
  * Applies defaults and environment variables to `options`; without a `dispatcher`, creates the keep-alive
- * `Agent` (`connections` per origin) that the client will own.
+ * `Agent` (`connections` per origin, `tls`, HTTP/2 when `http2`) that the client will own.
  * @throws MaximusError `SDK_ERR_OPTIONS_INVALID` when an option is out of range or `baseURL` is not an http(s) URL
  */
 export function resolveClientOptions(options: ClientOptions = {}): ResolvedClientOptions {
@@ -111,6 +166,9 @@ export function resolveClientOptions(options: ClientOptions = {}): ResolvedClien
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid(`option baseURL must be http(s), got ${baseURL}`);
   const retry = { ...DEFAULTS.retry, ...options.retry };
   const connections = checkNumber('connections', options.connections ?? DEFAULTS.connections, 1, true);
+  const tls = options.tls === undefined ? undefined : checkTls(options.tls);
+  const http2 = options.http2 ?? DEFAULTS.http2;
+  if (typeof http2 !== 'boolean') throw invalid(`option http2 must be a boolean, got ${String(http2)}`);
   return Object.freeze({
     baseURL: baseURL.replace(/\/+$/, ''),
     apiKey: options.apiKey === undefined ? (fromEnv('MAXIMUS_API_KEY') ?? null) : options.apiKey,
@@ -124,7 +182,9 @@ export function resolveClientOptions(options: ClientOptions = {}): ResolvedClien
       maxRetryAfterMs: checkNumber('retry.maxRetryAfterMs', retry.maxRetryAfterMs, 0),
     }),
     connections,
-    dispatcher: options.dispatcher ?? new Agent({ connections }),
+    tls,
+    http2,
+    dispatcher: options.dispatcher ?? createAgent(connections, tls, http2),
     defaultHeaders: Object.freeze({ ...options.defaultHeaders }),
   });
 }

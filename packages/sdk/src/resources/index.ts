@@ -1,1 +1,3 @@
 export { Health } from './health.js';
+export { Keys } from './keys.js';
+export { Tokens } from './tokens.js';

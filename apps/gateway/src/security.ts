@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import type { Bus } from '@maximus/kit/bus';
+import type { ResolvedConfig } from '@maximus/kit/config';
+import type { Database } from '@maximus/kit/db';
+import { KitErrors } from '@maximus/kit/errors';
+import type { Logger } from '@maximus/kit/logger';
+import { loadMigrations, runMigrations } from '@maximus/kit/migrations';
+import { Outbox } from '@maximus/kit/outbox';
+import { openSecrets, secretsKeyFile } from '@maximus/kit/secrets';
+import { createApiKeyStore, type ApiKeyStore } from './auth/api-keys.js';
+import { createTokenService, type TokenService } from './auth/tokens.js';
+import { createRateLimiter, type RateLimiter } from './rate-limit/index.js';
+
+/** Everything the gateway needs to authenticate, authorise and limit, built once per process. */
+export interface GatewaySecurity {
+  readonly keys: ApiKeyStore;
+  readonly tokens: TokenService;
+  readonly limiter: RateLimiter;
+  /** The gateway's outbox (`gateway.outbox`): audit events of key creation and revocation. */
+  readonly outbox: Outbox;
+  /** HMAC key of the proof the gateway adds to requests it forwards (connected mode). */
+  readonly internalSecret: Buffer;
+  /** Set on the first start of an embedded platform: the admin key it created (print it once). */
+  readonly createdAdminKey: string | undefined;
+  close(): Promise<void>;
+}
+
+export interface GatewaySecurityOptions {
+  config: ResolvedConfig;
+  db: Database;
+  bus: Bus;
+  log: Logger;
+  /** The PGlite data directory when embedded (its `maximus.key` encrypts the secrets without MAXIMUS_SECRET). */
+  dataDir?: string;
+  /** Create an admin key when there is none (the embedded platform's first start). */
+  createFirstAdminKey?: boolean;
+}
+
+/** Applies the gateway's migrations and opens its key store, token service, rate limiter and outbox. */
+export async function createGatewaySecurity(options: GatewaySecurityOptions): Promise<GatewaySecurity> {
+  const { config, db, bus, log } = options;
+  await runMigrations(db, 'gateway', loadMigrations(new URL('../migrations', import.meta.url)));
+  const source = config.auth.secret
+    ? { secret: config.auth.secret }
+    : !config.databaseUrl && options.dataDir
+      ? { keyFile: secretsKeyFile(options.dataDir) }
+      : undefined;
+  if (!source) throw new KitErrors.ConfigInvalid('MAXIMUS_SECRET', 'it encrypts the platform secrets in a shared database (connected mode): set it on every replica');
+  const secrets = await openSecrets({ db, ...source });
+  const tokens = await createTokenService({ secrets, jwt: config.auth.jwt, log });
+  const keys = createApiKeyStore(db, log);
+  const limiter = createRateLimiter({ ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}), keyPrefix: 'maximus:rl', log });
+  const internalSecret = config.auth.internalSecret ? Buffer.from(config.auth.internalSecret) : await secrets.getOrCreate('internal-hmac', () => randomBytes(32));
+  const outbox = new Outbox({ db, schema: 'gateway', bus, log, pollMs: config.outbox.pollMs });
+  let createdAdminKey: string | undefined;
+  if (config.auth.bootstrapAdminKey) {
+    await keys.adopt(config.auth.bootstrapAdminKey, { name: 'bootstrap-admin', role: 'admin' });
+  } else if (options.createFirstAdminKey && config.auth.enabled && (await keys.count()) === 0) {
+    createdAdminKey = (await keys.create({ name: 'first-admin', role: 'admin', createdBy: 'system' })).key;
+  }
+  outbox.start();
+  return {
+    keys,
+    tokens,
+    limiter,
+    outbox,
+    internalSecret,
+    createdAdminKey,
+    async close() {
+      await outbox.stop();
+      await limiter.close();
+    },
+  };
+}
