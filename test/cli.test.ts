@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,16 +9,18 @@ import { tempDir } from './helpers.js';
 
 // End to end: the built CLI in real child processes (`npm test` builds first).
 const CLI = new URL('../apps/cli/bin/maximus.js', import.meta.url).pathname;
+// Every child gets a configuration directory of its own: the saved admin key never touches the real ~/.config.
+let XDG = '';
 if (!existsSync(new URL('../apps/cli/dist/main.js', import.meta.url))) throw new Error('run `npm run build` first (npm test does)');
 
 function run(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, ...env, NO_COLOR: '1' }, encoding: 'utf8', timeout: 20_000 });
+  const result = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, XDG_CONFIG_HOME: XDG, ...env, NO_COLOR: '1' }, encoding: 'utf8', timeout: 20_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** Starts a long-running CLI command and resolves once its banner names the URL it listens on. */
 function start(args: string[], env: Record<string, string> = {}, until = /http:\/\/127/): Promise<{ child: ChildProcess; url: string; banner: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, MAXIMUS_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, XDG_CONFIG_HOME: XDG, MAXIMUS_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   return new Promise((resolve, reject) => {
     let banner = '';
     const lines = createInterface({ input: child.stderr });
@@ -40,6 +42,10 @@ function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGINT'): Promise<n
   });
 }
 
+beforeAll(() => {
+  XDG = tempDir('xdg');
+});
+
 describe('maximus --help and --version', () => {
   it('prints the version from package.json', () => {
     const r = run(['--version']);
@@ -50,7 +56,7 @@ describe('maximus --help and --version', () => {
   it('has help for every command, with examples', () => {
     const top = run(['--help']);
     expect(top.code).toBe(0);
-    for (const command of ['up', 'serve', 'health']) {
+    for (const command of ['up', 'serve', 'health', 'keys', 'token']) {
       expect(top.stdout).toContain(command);
       const help = run([command, '--help']);
       expect(help.code).toBe(0);
@@ -78,9 +84,33 @@ describe('maximus up, then maximus health against it', () => {
     if (up) await stop(up.child);
   });
 
-  it('prints where everything is', () => {
+  it('prints where everything is, and the first admin key once, saved 0600 for the CLI', () => {
     expect(up.banner).toMatch(/ready in \d+ ms/);
     expect(up.banner).toContain(`PGlite at ${dataDir}`);
+    expect(up.banner).toMatch(/^admin API key: mxk_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/m);
+    const saved = join(XDG, 'maximus', 'credentials.json');
+    expect(statSync(saved).mode & 0o777).toBe(0o600);
+    expect(readFileSync(saved, 'utf8')).toContain(/admin API key: (\S+)/.exec(up.banner)![1]);
+  });
+
+  it('maximus keys create / list / revoke and token mint work with the saved key', () => {
+    const created = run(['keys', 'create', '--role', 'operator', '--name', 'ci-bot', '--json', '--url', up.url]);
+    expect(created.code).toBe(0);
+    const key = JSON.parse(created.stdout) as { id: string; key: string; role: string };
+    expect(key.role).toBe('operator');
+    const list = run(['keys', 'list', '--url', up.url]);
+    expect(list.stdout).toMatch(new RegExp(`^${key.id}\\s+ci-bot\\s+operator`, 'm'));
+    expect(list.stdout).not.toContain(key.key);
+    // The operator key works, as MAXIMUS_API_KEY, until it is revoked.
+    const asOperator = run(['keys', 'list', '--url', up.url], { MAXIMUS_API_KEY: key.key });
+    expect(asOperator.code).toBe(1);
+    expect(asOperator.stderr).toContain('403 GATEWAY_ERR_AUTH_FORBIDDEN');
+    expect(run(['keys', 'revoke', key.id, '--url', up.url]).stdout).toContain(`revoked ${key.id}`);
+    expect(run(['keys', 'list', '--url', up.url], { MAXIMUS_API_KEY: key.key }).stderr).toContain('401 GATEWAY_ERR_AUTH_KEY_INVALID');
+    const token = run(['token', 'mint', '--role', 'readonly', '--ttl', '1h', '--url', up.url]);
+    expect(token.code).toBe(0);
+    expect(token.stdout.trim()).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(run(['keys', 'list', '--url', up.url], { MAXIMUS_TOKEN: token.stdout.trim() }).stderr).toContain('403');
   });
 
   it('maximus health --json reports every service healthy', () => {

@@ -5,8 +5,11 @@ import { ExitError } from './spec.js';
 import { up } from './commands/up/index.js';
 import { serve } from './commands/serve/index.js';
 import { health } from './commands/health/index.js';
+import { certs } from './commands/certs/index.js';
+import { keys } from './commands/keys/index.js';
+import { token } from './commands/token/index.js';
 
-export const COMMANDS: readonly CommandSpec<never>[] = [up, serve, health];
+export const COMMANDS: readonly CommandSpec<never>[] = [up, serve, health, keys, token, certs];
 
 function interrupted(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { Bus } from '@maximus/kit/bus';
-import type { ResolvedConfig } from '@maximus/kit/config';
+import type { ApiKeyCreated, Role } from '@maximus/contracts';
+import { createMemoryBus, type Bus } from '@maximus/kit/bus';
+import { loadConfig, type ResolvedConfig } from '@maximus/kit/config';
+import { createPgliteDatabase, createPostgresDatabase } from '@maximus/kit/db';
 import type { Database } from '@maximus/kit/db';
 import { KitErrors } from '@maximus/kit/errors';
-import type { Logger } from '@maximus/kit/logger';
+import { createLogger, type Logger } from '@maximus/kit/logger';
 import { loadMigrations, runMigrations } from '@maximus/kit/migrations';
 import { Outbox } from '@maximus/kit/outbox';
 import { openSecrets, secretsKeyFile } from '@maximus/kit/secrets';
@@ -71,4 +73,30 @@ export async function createGatewaySecurity(options: GatewaySecurityOptions): Pr
       await limiter.close();
     },
   };
+}
+
+/**
+ * `maximus keys create --bootstrap`: creates a key straight in the database (DATABASE_URL, or the embedded
+ * PGlite directory), no gateway running: the first admin key of a connected deployment. The audit event goes
+ * to the gateway's outbox and is published when a gateway runs.
+ */
+export async function bootstrapApiKey(
+  options: { env: Readonly<Record<string, string | undefined>>; dataDir?: string },
+  params: { name: string; role: Role },
+): Promise<ApiKeyCreated> {
+  const config = loadConfig({ ...options.env, ...(options.dataDir ? { MAXIMUS_DATA_DIR: options.dataDir } : {}) });
+  const log = createLogger({ level: 'warn' });
+  const db = config.databaseUrl ? createPostgresDatabase({ url: config.databaseUrl, poolMax: 1 }) : await createPgliteDatabase({ dataDir: config.dataDir });
+  try {
+    await runMigrations(db, 'gateway', loadMigrations(new URL('../migrations', import.meta.url)));
+    const keys = createApiKeyStore(db, log);
+    const outbox = new Outbox({ db, schema: 'gateway', bus: createMemoryBus(), log });
+    return await outbox.transaction(async (tx, emit) => {
+      const created = await keys.create({ ...params, createdBy: 'bootstrap' }, tx);
+      await emit('audit.key.created', { key_id: created.id, name: created.name, role: created.role, actor: 'bootstrap' });
+      return created;
+    });
+  } finally {
+    await db.close();
+  }
 }

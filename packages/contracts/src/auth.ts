@@ -1,7 +1,8 @@
 import Type from 'typebox';
 
+export { ROLES } from './roles.js';
+
 /** Roles, each including the ones after it: admin ⊃ operator ⊃ readonly. `service` is for service principals. */
-export const ROLES = ['admin', 'operator', 'readonly'] as const;
 export const Role = Type.Union([Type.Literal('admin'), Type.Literal('operator'), Type.Literal('readonly')]);
 export type Role = Type.Static<typeof Role>;
 

@@ -38,7 +38,7 @@ export const up = defineCommand<UpOptions>({
     const { config } = running;
     const base = running.url;
     const lines = [
-      `MAXIMUS ${running.platform?.mode ?? 'embedded'} mode: ready in ${Math.round(running.readyMs)} ms`,
+      `MAXIMUS ${running.platform.mode} mode: ready in ${Math.round(running.readyMs)} ms`,
       `  gateway    ${base}`,
       `  health     ${base}/health    (maximus health)`,
       `  openapi    ${base}/openapi.json`,
@@ -46,8 +46,14 @@ export const up = defineCommand<UpOptions>({
       `  database   ${config.databaseUrl ? redactUrl(config.databaseUrl) : `PGlite at ${config.dataDir}`}`,
       `  cache      ${config.redisUrl ? redactUrl(config.redisUrl) : 'in-memory LRU'}`,
       `  bus        ${config.natsUrl ? `NATS JetStream ${redactUrl(config.natsUrl)}` : 'in-process, fed by each service outbox'}`,
-      'Logs are JSON on stdout. Ctrl-C stops.',
     ];
+    if (running.createdAdminKey) {
+      const { saveApiKey } = await import('../../credentials.js');
+      const path = saveApiKey(io.env, base, running.createdAdminKey);
+      lines.push('', 'First start: an admin API key was created. It is shown this once:', `admin API key: ${running.createdAdminKey}`, `(saved for the CLI in ${path}, mode 0600)`);
+    }
+    if (!config.auth.enabled) lines.push('', 'WARNING: MAXIMUS_AUTH=off: every request is an anonymous admin. Local experiments only.');
+    lines.push('Logs are JSON on stdout. Ctrl-C stops.');
     io.stderr.write(lines.join('\n') + '\n');
     const signal = await io.interrupted;
     running.log.info({ signal }, 'shutting down');
