@@ -28,3 +28,12 @@ describe('docs/errors.md and the error catalogues', () => {
     for (const code of documented.keys()) expect(declared.has(code), `${code} is documented but not declared`).toBe(true);
   });
 });
+
+describe('docs/security.md', () => {
+  it('prints the permission table exactly as the code has it', async () => {
+    const { PERMISSIONS } = await import('@maximus/gateway');
+    const security = readFileSync(new URL('../docs/security.md', import.meta.url), 'utf8');
+    const rows = [...security.matchAll(/^\| (\S+) \| `([^`]+)` \| (\w+) \| (\w+) \| (.+) \|$/gm)].map((m) => ({ method: m[1], path: m[2], role: m[3], class: m[4], what: m[5] }));
+    expect(rows).toEqual(PERMISSIONS.map((r) => ({ ...r })));
+  });
+});
