@@ -4,11 +4,10 @@ import { createMemoryBus, type Bus } from '@maximus/kit/bus';
 import { loadConfig, type ResolvedConfig } from '@maximus/kit/config';
 import { createPgliteDatabase, createPostgresDatabase } from '@maximus/kit/db';
 import type { Database } from '@maximus/kit/db';
-import { KitErrors } from '@maximus/kit/errors';
 import { createLogger, type Logger } from '@maximus/kit/logger';
 import { loadMigrations, runMigrations } from '@maximus/kit/migrations';
 import { Outbox } from '@maximus/kit/outbox';
-import { openSecrets, secretsKeyFile } from '@maximus/kit/secrets';
+import { openSecrets, secretOptions } from '@maximus/kit/secrets';
 import { createApiKeyStore, type ApiKeyStore } from './auth/api-keys.js';
 import { createTokenService, type TokenService } from './auth/tokens.js';
 import { createRateLimiter, type RateLimiter } from './rate-limit/index.js';
@@ -42,13 +41,8 @@ export interface GatewaySecurityOptions {
 export async function createGatewaySecurity(options: GatewaySecurityOptions): Promise<GatewaySecurity> {
   const { config, db, bus, log } = options;
   await runMigrations(db, 'gateway', loadMigrations(new URL('../migrations', import.meta.url)));
-  const source = config.auth.secret
-    ? { secret: config.auth.secret }
-    : !config.databaseUrl && options.dataDir
-      ? { keyFile: secretsKeyFile(options.dataDir) }
-      : undefined;
-  if (!source) throw new KitErrors.ConfigInvalid('MAXIMUS_SECRET', 'it encrypts the platform secrets in a shared database (connected mode): set it on every replica');
-  const secrets = await openSecrets({ db, ...source });
+  // MAXIMUS_SECRET, else (embedded) the key file in the data directory; connected without it is refused.
+  const secrets = await openSecrets({ db, ...secretOptions({ ...config, dataDir: options.dataDir ?? config.dataDir }) });
   const tokens = await createTokenService({ secrets, jwt: config.auth.jwt, log });
   const keys = createApiKeyStore(db, log);
   const limiter = createRateLimiter({ ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}), keyPrefix: 'maximus:rl', log });
