@@ -1,36 +1,47 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { principalFromCertificate } from './tls/index.js';
 import { Pool } from 'undici';
 import { AggregateHealth, Readiness, SERVICES, SERVICE_NAMES, type ServiceName } from '@maximus/contracts';
 import { KitErrors, problemHandler } from '@maximus/kit/errors';
 import { createMetrics, instrumentHttp } from '@maximus/kit/metrics';
 import type { Database } from '@maximus/kit/db';
-import { createServer, servicePlugin, packageVersion, type PreparedService } from '@maximus/kit/service';
+import { createServer, servicePlugin, packageVersion, type PreparedService, type ServerTransportOptions } from '@maximus/kit/service';
 import type { Logger } from 'pino';
 import swagger from '@fastify/swagger';
 import { aggregateHealth, httpTarget, inProcessTarget, type HealthTarget } from './health.js';
 import { mountUpstream } from './proxy.js';
+import { registerAuth } from './auth/authenticate.js';
+import { registerIdempotency } from './idempotency.js';
+import { credentialRoutes } from './routes/keys.js';
+import type { GatewaySecurity } from './security.js';
+import { INTERNAL_HEADER, PRINCIPAL_HEADER, signInternal } from '@maximus/kit/auth';
+import type { ResolvedConfig } from '@maximus/kit/config';
 
 export const GATEWAY_VERSION = packageVersion(import.meta.url);
 
 interface CommonOptions {
   log: Logger;
-  /** Time one service may take to answer a health check. @default 2000 */
+  config: ResolvedConfig;
+  /** The gateway's database (API keys, idempotency keys, secrets); shared with the services when embedded. */
+  db: Database;
+  security: GatewaySecurity;
+  /** Time one service may take to answer a health check. @default config.healthTimeoutMs */
   healthTimeoutMs?: number;
+  /** TLS and HTTP/2 (see `tlsServerOptions`). @default plain HTTP/1.1 */
+  serverOptions?: ServerTransportOptions | undefined;
 }
 
 export interface EmbeddedGatewayOptions extends CommonOptions {
   mode: 'embedded';
   /** The services, prepared on the shared platform; mounted in process under `/<name>`. */
   services: readonly PreparedService[];
-  /** The shared database: `/ready` follows it. */
-  db: Database;
 }
 
 export interface ConnectedGatewayOptions extends CommonOptions {
   mode: 'connected';
   /** Base URL of each service. */
   upstreams: Readonly<Record<ServiceName, string>>;
-  /** @default 30000 */
+  /** @default config.upstreamTimeoutMs */
   upstreamTimeoutMs?: number;
 }
 
@@ -41,15 +52,24 @@ export type GatewayOptions = EmbeddedGatewayOptions | ConnectedGatewayOptions;
  * process (no network hop). Connected: `/<service>/*` proxied to each service's URL.
  */
 export async function build(options: GatewayOptions): Promise<FastifyInstance> {
-  const app = createServer({ log: options.log });
+  const app = createServer({ log: options.log, ...(options.serverOptions ? { serverOptions: options.serverOptions } : {}) });
   const metrics = createMetrics({ service: 'gateway', processMetrics: true });
   // Set before any child scope is registered: children inherit the handlers in force when they are created.
   app.setErrorHandler(problemHandler({ onError: (code, status) => metrics.errors.inc({ code, status: String(status) }) }));
   app.setNotFoundHandler((request) => {
     throw new KitErrors.NotFound(request.method, request.url.split('?')[0] ?? request.url);
   });
+  const { config, security } = options;
+  registerAuth(app, {
+    config,
+    keys: security.keys,
+    tokens: security.tokens,
+    limiter: security.limiter,
+    ...(config.tls && config.tls.clientAuth !== 'off' ? { certificate: (request: FastifyRequest) => principalFromCertificate(request.socket) } : {}),
+  });
+  registerIdempotency(app, { db: options.db, ttlHours: config.idempotencyTtlHours, log: options.log });
   const startedAt = performance.now();
-  const healthTimeoutMs = options.healthTimeoutMs ?? 2000;
+  const healthTimeoutMs = options.healthTimeoutMs ?? config.healthTimeoutMs;
   const pools: Pool[] = [];
   let targets: HealthTarget[];
   if (options.mode === 'embedded') {
@@ -84,8 +104,7 @@ export async function build(options: GatewayOptions): Promise<FastifyInstance> {
         return reply.code(health.status === 'down' ? 503 : 200).send(health);
       },
     );
-    own.get('/ready', { schema: { summary: 'Ready to route', tags: ['operations'], response: { 200: Readiness, 503: Readiness } } }, async (_request, reply) => {
-      if (options.mode === 'connected') return { ready: true, service: 'gateway', checks: {} };
+    own.get('/ready', { schema: { summary: 'Ready while its database answers', tags: ['operations'], response: { 200: Readiness, 503: Readiness } } }, async (_request, reply) => {
       const database = await options.db.health(healthTimeoutMs);
       const ready = database.status !== 'down';
       return reply.code(ready ? 200 : 503).send({ ready, service: 'gateway', checks: { database } });
@@ -93,6 +112,7 @@ export async function build(options: GatewayOptions): Promise<FastifyInstance> {
     own.get('/metrics', { schema: { summary: 'Prometheus metrics of the gateway process', tags: ['operations'] } }, async (_request, reply) =>
       reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
     );
+    await credentialRoutes(own, { keys: security.keys, tokens: security.tokens, outbox: security.outbox });
     own.get('/openapi.json', { schema: { hide: true } }, () => {
       const doc = own.swagger() as unknown as Record<string, unknown>;
       // Each service documents itself at /<service>/openapi.json.
@@ -106,7 +126,15 @@ export async function build(options: GatewayOptions): Promise<FastifyInstance> {
     }
   } else {
     for (const name of SERVICE_NAMES) {
-      await mountUpstream(app, { name, url: options.upstreams[name], timeoutMs: options.upstreamTimeoutMs ?? 30_000 });
+      await mountUpstream(app, {
+        name,
+        url: options.upstreams[name],
+        timeoutMs: options.upstreamTimeoutMs ?? config.upstreamTimeoutMs,
+        sign: (method, path, principal) => {
+          const json = JSON.stringify(principal);
+          return { [PRINCIPAL_HEADER]: json, [INTERNAL_HEADER]: signInternal(security.internalSecret, method, path, json) };
+        },
+      });
     }
   }
 

@@ -3,3 +3,4 @@ export { runEmbedded, runConnected, type RunGatewayOptions, type RunningGateway 
 export { overallStatus } from './health.js';
 export { bootstrapApiKey, createGatewaySecurity, type GatewaySecurity, type GatewaySecurityOptions } from './security.js';
 export { PERMISSIONS, permissionFor, isPublic, type PermissionRule } from './auth/permissions.js';
+export { principalFromCertificate, tlsServerOptions, watchTls, type TlsConfig } from './tls/index.js';

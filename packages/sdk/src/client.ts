@@ -71,7 +71,11 @@ export class Maximus {
    */
   withOptions(options: ClientOptions): Maximus {
     const changes = defined(options);
-    const newPool = changes.dispatcher === undefined && changes.connections !== undefined && changes.connections !== this.options.connections;
+    const transportChanged =
+      (changes.connections !== undefined && changes.connections !== this.options.connections) ||
+      changes.tls !== undefined ||
+      (changes.http2 !== undefined && changes.http2 !== this.options.http2);
+    const newPool = changes.dispatcher === undefined && transportChanged;
     return new Maximus({
       ...this.options,
       ...changes,

@@ -1,4 +1,4 @@
-export { createServer, type ServerOptions } from './server.js';
+export { createServer, type ServerOptions, type ServerTransportOptions } from './server.js';
 export { defineService, packageVersion, type ServiceContext, type ServiceDefinition, type ApiRoutes } from './definition.js';
 export { prepareService, type PreparedService, type PrepareOptions } from './prepare.js';
 export { servicePlugin } from './plugin.js';

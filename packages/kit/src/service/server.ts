@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { SecureServerOptions } from 'node:http2';
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
@@ -17,8 +16,6 @@ export interface ServerTransportOptions {
   readonly https?: SecureServerOptions | HttpsServerOptions;
 }
 
-const ambientTransport = new AsyncLocalStorage<ServerTransportOptions>();
-
 export interface ServerOptions {
   log: Logger;
   /** The server's transport (TLS, HTTP/2). @default plain HTTP/1.1 */
@@ -35,7 +32,7 @@ export interface ServerOptions {
  * `request_id`, strict validation (unknown properties are errors, every error reported).
  */
 export function createServer(options: ServerOptions): FastifyInstance {
-  const transport = options.serverOptions ?? ambientTransport.getStore();
+  const transport = options.serverOptions;
   const config: FastifyServerOptions & ServerTransportOptions = {
     ...transport,
     loggerInstance: options.log,
@@ -67,14 +64,3 @@ export function createServer(options: ServerOptions): FastifyInstance {
   }
   return app;
 }
-
-/**
- * Runs `fn` so that every `createServer()` it makes (synchronously or after awaits) without its own
- * `serverOptions` uses `transport`: how a caller gives a server's TLS options to code that creates the
- * server for it without forwarding them (the gateway's `build()`, until it takes `serverOptions` itself).
- * @example
- * const app = await createServer.withServerOptions({ http2: true, https: { allowHTTP1: true, key, cert } }, () => build(options));
- */
-createServer.withServerOptions = function withServerOptions<T>(transport: ServerTransportOptions, fn: () => T): T {
-  return ambientTransport.run(transport, fn);
-};
