@@ -18,6 +18,7 @@ function connectedEnv(databaseUrl: string): Record<string, string> {
     NATS_URL: TEST_NATS_URL!,
     MAXIMUS_NATS_STREAM: name.toUpperCase(),
     MAXIMUS_NATS_SUBJECT_PREFIX: name,
+    MAXIMUS_SECRET: 'the platform secret of this test',
     MAXIMUS_LOG_LEVEL: 'silent',
   };
 }
@@ -59,7 +60,7 @@ describe.skipIf(!connected)('connected mode on the real PostgreSQL, Redis and NA
       const { rows } = await client.query<{ schema_name: string }>('SELECT schema_name FROM information_schema.schemata');
       await client.end();
       expect(rows.map((r) => r.schema_name)).toEqual(expect.arrayContaining([...SERVICE_NAMES]));
-      const platform = gateway.platform!;
+      const platform = gateway.platform;
       const seen: string[] = [];
       const sub = await platform.bus.subscribe('probe.>', async (event) => {
         seen.push(event.id);

@@ -100,7 +100,7 @@ export async function build(options: GatewayOptions): Promise<FastifyInstance> {
         },
       },
       async (_request, reply) => {
-        const health = await aggregateHealth(targets, { version: GATEWAY_VERSION, mode: options.mode, startedAt, timeoutMs: healthTimeoutMs });
+        const health = await aggregateHealth(targets, { version: GATEWAY_VERSION, mode: options.mode, startedAt, timeoutMs: healthTimeoutMs, components: { rate_limits: security.limiter.health() } });
         return reply.code(health.status === 'down' ? 503 : 200).send(health);
       },
     );

@@ -1,5 +1,5 @@
 import type { Pool } from 'undici';
-import type { ServiceHealth} from '@maximus/contracts';
+import type { ComponentHealth, ServiceHealth } from '@maximus/contracts';
 import { SERVICES, type AggregateHealth, type HealthStatus, type ServiceHealthEntry, type ServiceName } from '@maximus/contracts';
 import type { PreparedService } from '@maximus/kit/service';
 
@@ -53,23 +53,24 @@ async function entry(target: HealthTarget, timeoutMs: number): Promise<ServiceHe
  * The platform's state: `down` when a critical service (core, penelope) is down, `degraded` when any
  * service is not healthy, else `healthy`.
  */
-export function overallStatus(services: readonly ServiceHealthEntry[]): HealthStatus {
+export function overallStatus(services: readonly ServiceHealthEntry[], own: readonly ComponentHealth[] = []): HealthStatus {
   if (services.some((s) => s.critical && s.status === 'down')) return 'down';
-  return services.every((s) => s.status === 'healthy') ? 'healthy' : 'degraded';
+  return services.every((s) => s.status === 'healthy') && own.every((c) => c.status === 'healthy') ? 'healthy' : 'degraded';
 }
 
 export async function aggregateHealth(
   targets: readonly HealthTarget[],
-  meta: { version: string; mode: 'embedded' | 'connected'; startedAt: number; timeoutMs: number },
+  meta: { version: string; mode: 'embedded' | 'connected'; startedAt: number; timeoutMs: number; components: Record<string, ComponentHealth> },
 ): Promise<AggregateHealth> {
   const entries = await Promise.all(targets.map((t) => entry(t, meta.timeoutMs)));
   return {
-    status: overallStatus(entries),
+    status: overallStatus(entries, Object.values(meta.components)),
     service: 'gateway',
     version: meta.version,
     mode: meta.mode,
     uptime_seconds: Math.round((performance.now() - meta.startedAt) / 10) / 100,
     timestamp: new Date().toISOString(),
+    components: meta.components,
     services: Object.fromEntries(targets.map((t, i) => [t.name, entries[i]!])),
   };
 }

@@ -1,6 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import replyFrom from '@fastify/reply-from';
-import type { ServiceName } from '@maximus/contracts';
+import type { Principal, ServiceName } from '@maximus/contracts';
 import { GatewayErrors } from './errors.js';
 
 export interface UpstreamOptions {
@@ -9,6 +9,8 @@ export interface UpstreamOptions {
   timeoutMs: number;
   /** Keep-alive connections to the service. @default 128 */
   connections?: number;
+  /** Headers that carry the caller to the service: the principal and the gateway's proof over it. */
+  sign: (method: string, path: string, principal: Principal) => Record<string, string>;
 }
 
 const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNRESET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET', 'EAI_AGAIN']);
@@ -31,7 +33,8 @@ export async function mountUpstream(app: FastifyInstance, upstream: UpstreamOpti
   await app.register(
     async (scope) => {
       scope.removeAllContentTypeParsers();
-      scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+      // Bodies are forwarded as the bytes that came in (buffered: the idempotency layer hashes them).
+      scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
       await scope.register(replyFrom, {
         base: upstream.url,
         undici: {
@@ -45,9 +48,11 @@ export async function mountUpstream(app: FastifyInstance, upstream: UpstreamOpti
         disableRequestLogging: true,
       });
       const prefix = `/${upstream.name}`;
-      const forward = (request: { url: string }, reply: { from: (source: string, opts: object) => unknown }) =>
-        reply.from(request.url.slice(prefix.length) || '/', {
+      const forward = (request: FastifyRequest, reply: FastifyReply) => {
+        const path = request.url.slice(prefix.length) || '/';
+        return reply.from(path, {
           retryDelay: () => null,
+          rewriteRequestHeaders: (_req, headers) => (request.principal ? { ...headers, ...upstream.sign(request.method, path, request.principal) } : headers),
           onError: (target: { send: (e: Error) => void }, { error }: { error: Error }) => {
             const code = causeCode(error);
             const timedOut = (error as { statusCode?: number }).statusCode === 504;
@@ -57,8 +62,9 @@ export async function mountUpstream(app: FastifyInstance, upstream: UpstreamOpti
             } else target.send(new GatewayErrors.UpstreamFailed(upstream.name, code ?? error.message, { cause: error }));
           },
         });
-      scope.all('/', forward as never);
-      scope.all('/*', forward as never);
+      };
+      scope.all('/', forward);
+      scope.all('/*', forward);
     },
     { prefix: `/${upstream.name}` },
   );

@@ -52,6 +52,8 @@ export const AggregateHealth = Type.Object(
     mode: Type.Union([Type.Literal('embedded'), Type.Literal('connected')]),
     uptime_seconds: Type.Number({ minimum: 0 }),
     timestamp: Type.String({ format: 'date-time' }),
+    /** The gateway's own parts (its rate limiter): `degraded` when it runs without its shared store. */
+    components: Type.Record(Type.String(), ComponentHealth),
     services: Type.Record(Type.String(), ServiceHealthEntry),
   },
 );

@@ -9,6 +9,8 @@ export interface CodedError extends Error {
   statusCode?: number;
   /** Seconds a client should wait before retrying (sent as `Retry-After`). */
   retryAfterSeconds?: number;
+  /** Extra response headers, e.g. `WWW-Authenticate` on a 401. */
+  headers?: Record<string, string>;
 }
 
 export type CodedErrorConstructor = ReturnType<typeof createFastifyError>;

@@ -97,6 +97,8 @@ export function problemHandler(options: ProblemOptions = {}) {
     if (body.status >= 500) request.log.error({ err: error, code: body.code }, 'request failed');
     else request.log.info({ code: body.code, status: body.status }, body.detail);
     options.onError?.(body.code, body.status);
+    const extra = (error as CodedError).headers;
+    if (extra && body.status < 500) void reply.headers(extra);
     const retryAfter = (error as CodedError).retryAfterSeconds ?? (body.status === 503 ? 5 : undefined);
     if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
     return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(body);

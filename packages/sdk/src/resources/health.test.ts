@@ -4,8 +4,8 @@ import { Maximus } from '../client.js';
 import { ServiceUnavailableError } from '../errors.js';
 import { sendJson, sendProblem, startServer, type Handler, type TestServer } from '../testing/http-server.js';
 
-// The gateway is not built yet: this stand-in answers with the contract's shape. When apps/gateway
-// exists, build it in-process here instead, so that a client/server mismatch fails this file.
+// A stand-in server for the answers the real gateway gives only in odd states (a proxy's 503, a problem body);
+// test/sdk-gateway.test.ts runs health() against the real gateway, where a client/server mismatch fails.
 function aggregate(status: AggregateHealth['status']): AggregateHealth {
   return {
     status,
@@ -13,6 +13,7 @@ function aggregate(status: AggregateHealth['status']): AggregateHealth {
     version: '0.1.0',
     mode: 'embedded',
     uptime_seconds: 12,
+    components: {},
     timestamp: '2026-01-01T00:00:00.000Z',
     services: {
       core: { status: status === 'down' ? 'down' : 'healthy', latency_ms: 3, critical: true, components: {} },
