@@ -19,16 +19,20 @@ function run(args: string[], env: Record<string, string> = {}) {
 }
 
 /** Starts a long-running CLI command and resolves once its banner names the URL it listens on. */
-function start(args: string[], env: Record<string, string> = {}, until = /http:\/\/127/): Promise<{ child: ChildProcess; url: string; banner: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, XDG_CONFIG_HOME: XDG, MAXIMUS_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+function start(args: string[], env: Record<string, string> = {}, until = /http:\/\/127/): Promise<{ child: ChildProcess; url: string; banner: string; output: () => string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, XDG_CONFIG_HOME: XDG, MAXIMUS_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let banner = '';
+    // Logs (stdout) join the banner (stderr), so that a test can look for a log line too.
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      banner += line + '\n';
+    });
     const lines = createInterface({ input: child.stderr });
     let url: string | undefined;
     lines.on('line', (line) => {
       banner += line + '\n';
       url ??= /(http:\/\/127\.0\.0\.1:\d+)/.exec(line)?.[1];
-      if (url && until.test(line)) resolve({ child, url, banner });
+      if (url && until.test(line)) resolve({ child, url, banner, output: () => banner });
     });
     child.once('exit', (code) => reject(new Error(`exited with ${code}: ${banner}`)));
   });
@@ -73,7 +77,7 @@ describe('maximus --help and --version', () => {
 });
 
 describe('maximus up, then maximus health against it', () => {
-  let up: { child: ChildProcess; url: string; banner: string };
+  let up: Awaited<ReturnType<typeof start>>;
   let dataDir: string;
   beforeAll(async () => {
     dataDir = join(tempDir('up'), 'data');
@@ -152,6 +156,23 @@ describe('maximus up, then maximus health against it', () => {
   it('stops cleanly on Ctrl-C and releases the directory', async () => {
     expect(await stop(up.child)).toBe(0);
     expect(existsSync(`${dataDir}.lock`)).toBe(false);
+  });
+});
+
+describe('maximus up with MAXIMUS_AUTH=off', () => {
+  it('warns loudly, in the banner and in the logs', async () => {
+    const dataDir = join(tempDir('open'), 'data');
+    cpSync(inject('pgliteTemplate'), dataDir, { recursive: true });
+    const open = await start(['up', '--port', '0', '--data-dir', dataDir], { MAXIMUS_AUTH: 'off' }, /Ctrl-C stops/);
+    try {
+      expect(open.banner).toContain('WARNING: MAXIMUS_AUTH=off');
+      expect(open.banner).not.toContain('admin API key:');
+      // stdout and stderr are two pipes: the log line may be read a moment after the banner.
+      for (let i = 0; i < 40 && !open.output().includes('AUTHENTICATION IS DISABLED'); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(open.output()).toMatch(/"level":"warn".*AUTHENTICATION IS DISABLED/);
+    } finally {
+      await stop(open.child);
+    }
   });
 });
 

@@ -172,3 +172,29 @@ describe.skipIf(!TEST_DATABASE_URL)('two gateway processes on one PostgreSQL', (
     expect(rows.map((r) => r.name)).toEqual(expect.arrayContaining(['jwt-signing-key', 'internal-hmac']));
   });
 });
+
+describe('bootstrapping the first admin', () => {
+  it('MAXIMUS_BOOTSTRAP_ADMIN_KEY is stored at start and works; no other admin key is created', async () => {
+    const key = `mxk_${'0123456789ab'}_${Buffer.alloc(32, 7).toString('base64url')}`;
+    const gateway = await embeddedGateway({ MAXIMUS_BOOTSTRAP_ADMIN_KEY: key });
+    try {
+      expect(gateway.security.createdAdminKey).toBeUndefined();
+      const list = await gateway.app.inject({ method: 'GET', url: '/api/v1/keys', headers: { 'x-api-key': key } });
+      expect(list.statusCode).toBe(200);
+      expect(list.json<{ data: { id: string; name: string; role: string }[] }>().data).toEqual([expect.objectContaining({ id: '0123456789ab', name: 'bootstrap-admin', role: 'admin' })]);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('MAXIMUS_AUTH=off serves every route as an anonymous admin', async () => {
+    const gateway = await embeddedGateway({ MAXIMUS_AUTH: 'off' });
+    try {
+      expect(gateway.security.createdAdminKey).toBeUndefined();
+      const res = await gateway.app.inject({ method: 'GET', url: '/api/v1/keys' });
+      expect(res.statusCode).toBe(200);
+    } finally {
+      await gateway.close();
+    }
+  });
+});

@@ -51,3 +51,20 @@ export function verifyInternal(
   const given = Buffer.from(signature);
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
+
+/**
+ * The principal of a service calling another one, carrying the user it acts for (if any).
+ * @example servicePrincipal('core', 'user:key-3f2a9c1b0d4e') // core asks penelope to diagnose for that user
+ */
+export function servicePrincipal(name: string, onBehalfOf?: string): Principal {
+  return { id: `service:${name}`, kind: 'service', role: 'service', via: 'internal', ...(onBehalfOf ? { on_behalf_of: onBehalfOf } : {}) };
+}
+
+/**
+ * The headers a service adds to call another service directly (connected mode), signed with the shared
+ * internal key; the callee's guard admits them only on the routes it lists for that caller.
+ */
+export function internalHeaders(secret: Buffer | string, method: string, path: string, principal: Principal): Record<string, string> {
+  const json = JSON.stringify(principal);
+  return { [PRINCIPAL_HEADER]: json, [INTERNAL_HEADER]: signInternal(secret, method, path, json) };
+}

@@ -41,10 +41,21 @@ export interface ServiceDefinition {
   /** Its SQL migrations (`loadMigrations(new URL('../migrations', import.meta.url))`), applied to its schema. */
   readonly migrations?: readonly Migration[];
   readonly api?: ApiRoutes;
+  /**
+   * The only `/api/` routes other services may call with a service principal (`service:<name>`), and who may.
+   * Paths are relative to the service, `:name` matches one segment. None listed: service principals are refused.
+   */
+  readonly internalRoutes?: readonly InternalRoute[];
   /** Runs after the service reports ready: warm-ups, loops. */
   readonly start?: (ctx: ServiceContext) => Promise<void> | void;
   /** Runs before the resources close. */
   readonly stop?: (ctx: ServiceContext) => Promise<void> | void;
+}
+
+export interface InternalRoute {
+  readonly method: string;
+  readonly path: string;
+  readonly callers: readonly ServiceName[];
 }
 
 /** Typed identity, so that a service file reads `export const service = defineService({...})`. */

@@ -17,7 +17,7 @@ export type { ServicePluginOptions } from './guard.js';
 export function servicePlugin(definition: ServiceDefinition, ctx: ServiceContext, options: ServicePluginOptions = {}): FastifyPluginAsync {
   return async function service(app: FastifyInstance) {
     const prefix = app.prefix;
-    guardApi(app, ctx, options);
+    guardApi(app, ctx, options, definition.internalRoutes);
     app.setErrorHandler(problemHandler({ onError: (code, status) => ctx.metrics.errors.inc({ code, status: String(status) }) }));
     app.setNotFoundHandler((request) => {
       throw new KitErrors.NotFound(request.method, request.url.split('?')[0] ?? request.url);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { loadConfig } from '../config/index.js';
-import { INTERNAL_HEADER, PRINCIPAL_HEADER, signInternal } from '../auth/index.js';
+import { INTERNAL_HEADER, PRINCIPAL_HEADER, internalHeaders, servicePrincipal, signInternal } from '../auth/index.js';
 import { KitErrors } from '../errors/index.js';
 import { createPlatform, type Platform } from '../platform/index.js';
 import { buildService, defineService } from './index.js';
@@ -18,6 +18,7 @@ const probe = defineService({
   name: 'core',
   version: '9.9.9',
   summary: 'a probe of the kit',
+  internalRoutes: [{ method: 'GET', path: '/api/v1/whoami', callers: ['penelope'] }],
   api: async (app, ctx) => {
     app.post(
       '/things/:id',
@@ -29,6 +30,7 @@ const probe = defineService({
       },
       (request) => ({ id: (request.params as { id: string }).id, body: request.body }),
     );
+    app.get('/whoami', (request) => request.principal);
     app.get('/db-gone', () => {
       throw new KitErrors.DatabaseUnavailable('connect ECONNREFUSED 127.0.0.1:5432');
     });
@@ -147,6 +149,18 @@ describe('a service built by the kit (PGlite)', () => {
     expect((await app.inject({ method: 'GET', url: '/api/v1/count', headers: escalated })).statusCode).toBe(401);
     expect((await app.inject({ method: 'GET', url: '/api/v1/count', headers: fromGateway('GET', '/api/v1/count') })).statusCode).toBe(200);
     expect((await app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
+  });
+
+  it('admits a service principal only on the internal routes it lists for that caller, with on_behalf_of kept', async () => {
+    const penelope = servicePrincipal('penelope', 'user:key-abc');
+    const whoami = await app.inject({ method: 'GET', url: '/api/v1/whoami', headers: internalHeaders(PROOF, 'GET', '/api/v1/whoami', penelope) });
+    expect(whoami.statusCode).toBe(200);
+    expect(whoami.json()).toEqual({ id: 'service:penelope', kind: 'service', role: 'service', via: 'internal', on_behalf_of: 'user:key-abc' });
+    const other = await app.inject({ method: 'GET', url: '/api/v1/count', headers: internalHeaders(PROOF, 'GET', '/api/v1/count', penelope) });
+    expect(other.statusCode).toBe(403);
+    expect(other.json().code).toBe('KIT_ERR_AUTH_SERVICE_ROUTE_FORBIDDEN');
+    const maba = servicePrincipal('maba');
+    expect((await app.inject({ method: 'GET', url: '/api/v1/whoami', headers: internalHeaders(PROOF, 'GET', '/api/v1/whoami', maba) })).statusCode).toBe(403);
   });
 
   it('documents its routes in /openapi.json', async () => {
