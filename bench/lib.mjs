@@ -3,16 +3,19 @@ import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 
 /** Runs autocannon for `seconds` at `connections`; returns req/s and exact latency percentiles (ms) of every response. */
-export async function load(url, { connections = 100, seconds = 10, warmup = 2 } = {}) {
-  if (warmup) await autocannon({ url, connections, duration: warmup });
+export async function load(url, { connections = 100, seconds = 10, warmup = 2, headers = {}, expectStatus } = {}) {
+  if (warmup) await autocannon({ url, connections, duration: warmup, headers });
   const samples = [];
   const r = await autocannon({
     url,
     connections,
     duration: seconds,
+    headers,
+    expectBody: undefined,
     setupClient: (client) => client.on('response', (_status, _bytes, ms) => samples.push(ms)),
   });
-  if (r.non2xx || r.errors) throw new Error(`${url}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
+  const unexpected = expectStatus ? r.requests.total - (r.statusCodeStats[String(expectStatus)]?.count ?? 0) : r.non2xx;
+  if (unexpected > r.requests.total * 0.001 || r.errors) throw new Error(`${url}: ${unexpected} unexpected answers, ${r.errors} errors`);
   samples.sort((a, b) => a - b);
   const q = (p) => round(samples[Math.min(samples.length - 1, Math.floor((p / 100) * samples.length))]);
   return { rps: r.requests.total / seconds, p50: q(50), p95: q(95), p99: q(99), requests: samples.length };

@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ApiKeyCreated, ApiKeyInfo, Principal, Role } from '@maximus/contracts';
 import type { Database, Queryable } from '@maximus/kit/db';
 import type { Logger } from '@maximus/kit/logger';
+import { LRUCache } from 'lru-cache';
 
 /** `mxk_<12 hex id>_<43 base64url chars: 256 random bits>`. The id finds the row; the digest proves the key. */
 const KEY = /^mxk_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
@@ -42,8 +43,17 @@ export interface ApiKeyStore {
   count(): Promise<number>;
 }
 
-/** API keys in `gateway.api_keys`, stored as SHA-256 digests (never recoverable), compared in constant time. */
+type KeyRow = Pick<Row, 'id' | 'role' | 'digest' | 'revoked_at'>;
+
+/**
+ * API keys in `gateway.api_keys`, stored as SHA-256 digests (never recoverable), compared in constant time.
+ *
+ * On PGlite (one process owns the database: its directory is locked) the rows verified are kept in memory and
+ * every revocation goes through this store, which updates them: exact, and no query per request. On
+ * PostgreSQL, where other gateway replicas revoke too, every verification reads the row.
+ */
 export function createApiKeyStore(db: Database, log: Logger): ApiKeyStore {
+  const rows = db.kind === 'pglite' ? new LRUCache<string, KeyRow>({ max: 10_000 }) : undefined;
   const touched = new Map<string, number>();
   const touch = (id: string) => {
     // last_used_at is written at most once a minute per key per process: no write on the hot path.
@@ -76,17 +86,21 @@ export function createApiKeyStore(db: Database, log: Logger): ApiKeyStore {
       return rows.map(info);
     },
     async revoke(id, q = db) {
-      const { rows } = await q.query<Row>('UPDATE gateway.api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING *', [id]);
-      return rows[0] ? info(rows[0]) : undefined;
+      const result = await q.query<Row>('UPDATE gateway.api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING *', [id]);
+      // Forget it before answering; a transaction that rolls back afterwards only costs a re-read.
+      rows?.delete(id);
+      return result.rows[0] ? info(result.rows[0]) : undefined;
     },
     async verify(key) {
       const match = KEY.exec(key);
       if (!match) return undefined;
-      const { rows } = await db.query<Pick<Row, 'id' | 'role' | 'digest' | 'revoked_at'>>(
-        'SELECT id, role, digest, revoked_at FROM gateway.api_keys WHERE id = $1',
-        [match[1]],
-      );
-      const row = rows[0];
+      const id = match[1]!;
+      let row = rows?.get(id);
+      if (!row) {
+        const result = await db.query<KeyRow>('SELECT id, role, digest, revoked_at FROM gateway.api_keys WHERE id = $1', [id]);
+        row = result.rows[0];
+        if (row) rows?.set(id, row);
+      }
       // Compare even when there is no row, so that a miss costs what a hit costs.
       const equal = timingSafeEqual(digest(key), row ? Buffer.from(row.digest) : DUMMY);
       if (!row || !equal || row.revoked_at) return undefined;
