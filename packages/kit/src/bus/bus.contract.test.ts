@@ -1,16 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { delimiter, join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { freePort, NATS_SERVER, sleep, startNats, waitFor, type PrivateServer } from '../../../../test/servers.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLog, tempDir, TEST_NATS_URL, uniqueName } from '../../../../test/helpers.js';
 import { createMemoryBus, createNatsBus, type Bus, type BusEvent, type BusHandler } from './index.js';
 
 const MAX_DELIVER = 3;
-const NATS_SERVER = findBinary('nats-server');
 
 /*
  * The contract both buses keep. Differences the tests allow for:
@@ -259,7 +255,7 @@ describe.skipIf(!TEST_NATS_URL)('NATS JetStream bus (shared server)', () => {
 });
 
 describe.skipIf(!NATS_SERVER)('NATS JetStream bus (private server that stops and starts)', () => {
-  let server: NatsServer | undefined;
+  let server: PrivateServer | undefined;
   let bus: Bus | undefined;
   afterAll(async () => {
     await bus?.close();
@@ -318,67 +314,4 @@ function collect<T>(list: T[], pick: (event: BusEvent) => T): BusHandler {
 
 function makeEvent(topic: string, payload: unknown = { n: 1 }, headers: Record<string, string> = {}): BusEvent {
   return { id: randomUUID(), topic, payload, headers, time: new Date().toISOString() };
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-    await sleep(25);
-  }
-}
-
-function findBinary(name: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), '/usr/sbin', '/usr/local/sbin'];
-  return dirs.map((dir) => join(dir, name)).find((path) => existsSync(path));
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const address = srv.address();
-  await new Promise((resolve) => srv.close(resolve));
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-interface NatsServer {
-  stop(): Promise<void>;
-}
-
-/** A nats-server of this test's own; resolves once it accepts clients. */
-async function startNats(port: number, storeDir: string): Promise<NatsServer> {
-  const child: ChildProcess = spawn(NATS_SERVER!, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`nats-server did not start:\n${output}`));
-    }, 10_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Server is ready')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`nats-server exited (${code}):\n${output}`));
-    });
-  });
-  return {
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(killer);
-    },
-  };
 }

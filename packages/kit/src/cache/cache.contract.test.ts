@@ -1,12 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { delimiter, join } from 'node:path';
+import { freePort, REDIS_SERVER, sleep, startRedis, waitFor, type PrivateServer } from '../../../../test/servers.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLog, tempDir, TEST_REDIS_URL, uniqueName } from '../../../../test/helpers.js';
 import { createMemoryCache, createRedisCache, type Cache } from './index.js';
 
-const REDIS_SERVER = findBinary('redis-server');
 
 function contract(kind: Cache['kind'], open: () => Cache) {
   let cache: Cache;
@@ -83,7 +79,7 @@ describe.skipIf(!TEST_REDIS_URL)('redis cache (shared server)', () => {
 });
 
 describe.skipIf(!REDIS_SERVER)('redis cache (private server that stops and starts)', () => {
-  let server: RedisServer | undefined;
+  let server: PrivateServer | undefined;
   let cache: Cache | undefined;
   const unhandled: unknown[] = [];
   const record = (error: unknown) => void unhandled.push(error);
@@ -150,67 +146,3 @@ describe.skipIf(!REDIS_SERVER)('redis cache (private server that stops and start
     }
   });
 });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-    await sleep(25);
-  }
-}
-
-function findBinary(name: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), '/usr/sbin', '/usr/local/sbin'];
-  return dirs.map((dir) => join(dir, name)).find((path) => existsSync(path));
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const address = srv.address();
-  await new Promise((resolve) => srv.close(resolve));
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-interface RedisServer {
-  stop(): Promise<void>;
-}
-
-/** A redis-server of this test's own, without persistence; resolves once it accepts clients. */
-async function startRedis(port: number, dir: string): Promise<RedisServer> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
-  const child: ChildProcess = spawn(REDIS_SERVER!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`redis-server did not start:\n${output}`));
-    }, 10_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited (${code}):\n${output}`));
-    });
-  });
-  return {
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(killer);
-    },
-  };
-}
