@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { ComponentHealth } from '@maximus/contracts';
-import { redactUrl, type Logger } from '@maximus/kit/logger';
+import { passwordScrubber, redactUrl, type Logger } from '@maximus/kit/logger';
 
 /**
  * One atomic step per check: count the hit, give the counter its lifetime on the first hit (or when it has
@@ -39,7 +39,7 @@ export interface RedisCounterOptions {
 export function createRedisCounter(options: RedisCounterOptions): RedisCounter {
   const { timeoutMs } = options;
   const safeUrl = redactUrl(options.url);
-  const password = passwordOf(options.url);
+  const scrub = passwordScrubber(options.url);
   const log = options.log.child({ component: 'rate-limit', url: safeUrl });
   const redis = new Redis(options.url, {
     enableOfflineQueue: false,
@@ -60,7 +60,7 @@ export function createRedisCounter(options: RedisCounterOptions): RedisCounter {
   const firstReady = new Promise<boolean>((resolve) => redis.once('ready', () => resolve(true)));
 
   const markDown = (reason: string) => {
-    lastError = scrub(reason, password);
+    lastError = scrub(reason);
     if (state === 'down' || closing) return;
     state = 'down';
     log.warn({ reason: lastError }, 'redis unreachable: rate limits are counted per replica until it is back');
@@ -131,17 +131,4 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     const timer = setTimeout(() => setImmediate(() => reject(new Error(`no answer within ${ms} ms`))), ms);
     promise.then(resolve, reject).finally(() => clearTimeout(timer));
   });
-}
-
-function passwordOf(url: string): string | undefined {
-  try {
-    return decodeURIComponent(new URL(url).password) || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Error texts never carry the password, even should a driver echo it. */
-function scrub(message: string, password: string | undefined): string {
-  return password ? message.split(password).join('***') : message;
 }

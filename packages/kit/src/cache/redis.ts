@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { KitErrors } from '../errors/index.js';
 import { checkHealth } from '../health/index.js';
-import { redactUrl } from '../logger/index.js';
+import { passwordScrubber, redactUrl } from '../logger/index.js';
 import type { Cache } from './types.js';
 
 export interface RedisCacheOptions {
@@ -24,7 +24,7 @@ export interface RedisCacheOptions {
  */
 export function createRedisCache(options: RedisCacheOptions): Cache {
   const safeUrl = redactUrl(options.url);
-  const password = passwordOf(options.url);
+  const scrub = passwordScrubber(options.url);
   const log = options.log?.child({ component: 'cache', url: safeUrl });
   const redis = new Redis(options.url, {
     keyPrefix: options.keyPrefix ?? '',
@@ -43,7 +43,7 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
   redis.on('error', (error: Error) => {
     if (outage || closing) return;
     outage = true;
-    log?.warn({ reason: scrub(error.message, password) }, 'redis unreachable; cache operations fail until it is back');
+    log?.warn({ reason: scrub(error.message) }, 'redis unreachable; cache operations fail until it is back');
   });
   redis.on('ready', () => {
     if (!outage) return;
@@ -55,7 +55,7 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
   });
 
   const unavailable = (error: unknown) =>
-    new KitErrors.CacheUnavailable(scrub(error instanceof Error ? error.message : String(error), password), { cause: error });
+    new KitErrors.CacheUnavailable(scrub(error instanceof Error ? error.message : String(error)), { cause: error });
 
   async function run<T>(op: () => Promise<T>): Promise<T> {
     if (closing) throw unavailable(new Error('the cache is closed'));
@@ -117,17 +117,4 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
       }
     },
   };
-}
-
-function passwordOf(url: string): string | undefined {
-  try {
-    return decodeURIComponent(new URL(url).password) || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Error texts never carry the password, even should a driver echo it. */
-function scrub(message: string, password: string | undefined): string {
-  return password ? message.split(password).join('***') : message;
 }

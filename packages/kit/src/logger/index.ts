@@ -51,3 +51,17 @@ export function redactUrl(raw: string): string {
     return '[unparseable URL]';
   }
 }
+
+/**
+ * A function that removes the password of `url` from any text (error messages of drivers may echo it).
+ * @example const scrub = passwordScrubber(redisUrl); log.warn({ reason: scrub(error.message) })
+ */
+export function passwordScrubber(url: string): (message: string) => string {
+  let password: string | undefined;
+  try {
+    password = decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    password = undefined;
+  }
+  return (message) => (password ? message.split(password).join('***') : message);
+}
