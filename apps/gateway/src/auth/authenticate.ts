@@ -38,7 +38,7 @@ export interface AuthOptions {
 
 const ANONYMOUS: Principal = { id: 'user:anonymous', kind: 'user', role: 'admin', via: 'anonymous' };
 const LOOPBACK = /^(?:127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
-const QUERY_CREDENTIALS = /[?&](?:api[_-]?key|access[_-]?token|token|key)=/i;
+const QUERY_CREDENTIALS = /[?&](?:api[_-]?key|x-api-key|access[_-]?token|jwt)=/i;
 
 declare module 'fastify' {
   interface FastifyRequest {
