@@ -8,6 +8,7 @@ import { SDK_ERROR_CODES } from '../packages/sdk/dist/index.js';
 // Importing the packages declares their catalogues.
 await import('../packages/kit/dist/service/index.js');
 await import('../apps/gateway/dist/index.js');
+await import('../apps/cli/dist/services.js');
 
 const escape = (s) => s.replaceAll('|', '\\|');
 const catalogue = ['| code | status | message |', '|---|---|---|', ...[...declaredErrors()].map(([code, e]) => `| \`${code}\` | ${e.statusCode} | ${escape(e.template)} |`)];

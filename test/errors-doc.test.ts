@@ -5,6 +5,7 @@ import { SDK_ERROR_CODES } from '@maximus/sdk';
 // Importing the packages declares their catalogues.
 import '@maximus/kit/service';
 import '@maximus/gateway';
+import '@maximus/cli';
 
 const doc = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');
 const documented = new Map(

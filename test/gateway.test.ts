@@ -32,7 +32,7 @@ describe('embedded gateway: every service mounted in process', () => {
     expect(doc.info.title).toBe(`MAXIMUS ${name}`);
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/health', '/ready', '/metrics']));
     expect(doc.servers).toEqual([{ url: `/${name}` }]);
-    expect(doc.info.description).toContain('not built yet');
+    if (!SERVICE_DEFINITIONS[name].api) expect(doc.info.description).toContain('not built yet');
     const metrics = await app.inject({ method: 'GET', url: `/${name}/metrics` });
     expect(metrics.headers['content-type']).toContain('text/plain');
     const labels = { http_request_method: 'GET', http_route: '/health', http_response_status_code: '200', service: name };

@@ -8,8 +8,10 @@ import { health } from './commands/health/index.js';
 import { certs } from './commands/certs/index.js';
 import { keys } from './commands/keys/index.js';
 import { token } from './commands/token/index.js';
+import { governance } from './commands/governance/index.js';
+import { evidence } from './commands/evidence/index.js';
 
-export const COMMANDS: readonly CommandSpec<never>[] = [up, serve, health, keys, token, certs];
+export const COMMANDS: readonly CommandSpec<never>[] = [up, serve, health, keys, token, governance, evidence, certs];
 
 function interrupted(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {

@@ -1,2 +1,7 @@
-export { service } from './service.js';
+export { service, createCoreService, governanceOf, isShutDown, type CoreServiceOptions } from './service.js';
 export { build } from './app.js';
+export { CoreErrors } from './errors.js';
+export type { Clock } from './governance/engine.js';
+export type { GovernanceRuntime } from './governance/runtime.js';
+export { RISK_WEIGHTS, SLA_MINUTES } from './domain/risk.js';
+export { ACTIONS } from './domain/catalogue.js';

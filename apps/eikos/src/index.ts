@@ -1,2 +1,20 @@
 export { service } from './service.js';
 export { build } from './app.js';
+export { canonicalJson, canonicalBytes } from './domain/canonical-json.js';
+export { encodeEntry, decodeEntry, type EntryFields } from './domain/entry.js';
+export {
+  EMPTY_ROOT,
+  MemoryTree,
+  ProofError,
+  consistencyProof,
+  hashChildren,
+  hashLeaf,
+  inclusionProof,
+  rootFromInclusionProof,
+  treeHash,
+  verifyConsistency,
+  verifyInclusion,
+} from './domain/merkle.js';
+export { keyId, treeHeadBytes, verifyTreeHead, type TreeHead } from './domain/tree-head.js';
+export { LedgerStore, TreeHeads, loadLedgerKey, verifyLedger, LEDGER_KEY_SECRET, type AppendInput, type StoredEntry } from './ledger/index.js';
+export { EikosErrors } from './errors.js';

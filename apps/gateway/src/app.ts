@@ -12,6 +12,7 @@ import { aggregateHealth, httpTarget, inProcessTarget, type HealthTarget } from 
 import { mountUpstream } from './proxy.js';
 import { registerAuth } from './auth/authenticate.js';
 import { registerIdempotency } from './idempotency.js';
+import { registerGovernanceExecutors } from './governance/index.js';
 import { credentialRoutes } from './routes/keys.js';
 import type { GatewaySecurity } from './security.js';
 import { INTERNAL_HEADER, PRINCIPAL_HEADER, signInternal } from '@maximus/kit/auth';
@@ -60,6 +61,8 @@ export async function build(options: GatewayOptions): Promise<FastifyInstance> {
     throw new KitErrors.NotFound(request.method, request.url.split('?')[0] ?? request.url);
   });
   const { config, security } = options;
+  // Before authentication: a denied address gets 403 on every route, public ones included.
+  await registerGovernanceExecutors(app, { db: options.db, bus: security.bus, keys: security.keys, limiter: security.limiter, outbox: security.outbox, log: options.log });
   registerAuth(app, {
     config,
     keys: security.keys,

@@ -17,8 +17,10 @@ export interface GatewaySecurity {
   readonly keys: ApiKeyStore;
   readonly tokens: TokenService;
   readonly limiter: RateLimiter;
-  /** The gateway's outbox (`gateway.outbox`): audit events of key creation and revocation. */
+  /** The gateway's outbox (`gateway.outbox`): audit events of key creation and revocation, governance results. */
   readonly outbox: Outbox;
+  /** The platform's bus: the gateway executes governance actions it consumes there. */
+  readonly bus: Bus;
   /** HMAC key of the proof the gateway adds to requests it forwards (connected mode). */
   readonly internalSecret: Buffer;
   /** Set on the first start of an embedded platform: the admin key it created (print it once). */
@@ -60,6 +62,7 @@ export async function createGatewaySecurity(options: GatewaySecurityOptions): Pr
     tokens,
     limiter,
     outbox,
+    bus,
     internalSecret,
     createdAdminKey,
     async close() {

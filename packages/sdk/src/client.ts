@@ -2,6 +2,9 @@ import type { AggregateHealth } from '@maximus/contracts';
 import { APIPromise } from './core/api-promise.js';
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from './core/options.js';
 import { performRequest, type RequestOptions, type RequestParams } from './core/request.js';
+import { Events, Services } from './resources/events.js';
+import { Audit, Evidence, Forensics, Ledger } from './resources/evidence.js';
+import { Governance } from './resources/governance.js';
 import { Health } from './resources/health.js';
 import { Keys } from './resources/keys.js';
 import { Tokens } from './resources/tokens.js';
@@ -30,6 +33,20 @@ export class Maximus {
   readonly keys: Keys;
   /** Platform JWTs: mint (admin). */
   readonly tokens: Tokens;
+  /** Governance (human in the loop): decisions, votes, stats, the live stream, the action catalogue. */
+  readonly governance: Governance;
+  /** Events through hermes: publish, subscribe (an async iterable over SSE). */
+  readonly events: Events;
+  /** hermes's service registry: register (and heartbeat), list, remove. */
+  readonly services: Services;
+  /** EIKOS evidence: append, retrieve with an inclusion proof, batch read. */
+  readonly evidence: Evidence;
+  /** The ledger: signed tree head, public key, consistency proofs, raw entries. */
+  readonly ledger: Ledger;
+  /** The audit trail of a subject. */
+  readonly audit: Audit;
+  /** A timeline plus a full verification of the stored log. */
+  readonly forensics: Forensics;
   #closing: Promise<void> | undefined;
 
   constructor(options: ClientOptions = {}) {
@@ -38,6 +55,13 @@ export class Maximus {
     this.#health = new Health(this);
     this.keys = new Keys(this);
     this.tokens = new Tokens(this);
+    this.governance = new Governance(this);
+    this.events = new Events(this);
+    this.services = new Services(this);
+    this.evidence = new Evidence(this);
+    this.ledger = new Ledger(this);
+    this.audit = new Audit(this);
+    this.forensics = new Forensics(this);
   }
 
   /**

@@ -3,6 +3,7 @@ import { createMetrics, type ServiceMetrics } from '../metrics/index.js';
 import { runMigrations } from '../migrations/index.js';
 import { Outbox } from '../outbox/index.js';
 import type { Platform } from '../platform/index.js';
+import { startRegistration, type Registration } from '../registry/index.js';
 import type { ServiceContext, ServiceDefinition } from './definition.js';
 
 type HttpMetrics = ReturnType<typeof createMetrics>['http'];
@@ -27,6 +28,11 @@ export interface PreparedService {
 export interface PrepareOptions {
   /** Collect Node process metrics in this service's registry (when it has the process to itself). */
   processMetrics?: boolean;
+  /**
+   * How the service registers in hermes's registry at start: `false` not at all.
+   * @default in the gateway's process: `in-process`; alone (`processMetrics`): its MAXIMUS_<SERVICE>_URL
+   */
+  registration?: { url: string; healthUrl: string } | false;
 }
 
 /** Applies the service's migrations to its schema and builds its context. */
@@ -75,14 +81,22 @@ export async function prepareService(definition: ServiceDefinition, platform: Pl
     },
   };
   httpMetrics.set(ctx.metrics, metrics.http);
+  const standaloneUrl = config.serviceUrls[definition.name];
+  const where =
+    options.registration ?? (options.processMetrics ? { url: standaloneUrl, healthUrl: `${standaloneUrl}/health` } : { url: 'in-process', healthUrl: `/${definition.name}/health` });
+  let registration: Registration | undefined;
   return {
     definition,
     ctx,
     async start() {
       outbox.start();
       await definition.start?.(ctx);
+      if (where && !registration) registration = startRegistration({ db, log, name: definition.name, ...where });
+      await registration?.beat();
     },
     async stop() {
+      await registration?.stop();
+      registration = undefined;
       await definition.stop?.(ctx);
       await outbox.stop();
     },

@@ -1,0 +1,32 @@
+import { createError } from '@maximus/kit/errors';
+
+/** core's error catalogue (docs/errors.md lists every code). */
+export const CoreErrors = {
+  UnknownAction: createError('CORE_ERR_GOVERNANCE_UNKNOWN_ACTION', 'Unknown action_type %s: GET /api/v1/governance/actions lists them', 400),
+  DecisionNotFound: createError('CORE_ERR_GOVERNANCE_DECISION_NOT_FOUND', 'No decision with id %s', 404),
+  NotPending: createError('CORE_ERR_GOVERNANCE_NOT_PENDING', 'Decision %s is %s: it takes no more votes or transitions', 409),
+  AlreadyVoted: createError('CORE_ERR_GOVERNANCE_ALREADY_VOTED', '%s has already voted on decision %s', 409),
+  NoAuthority: createError('CORE_ERR_GOVERNANCE_NO_AUTHORITY', 'Role %s may not decide a %s decision at the %s tier (operators decide LOW/MEDIUM, admins all)', 403),
+  Beneficiary: createError('CORE_ERR_GOVERNANCE_BENEFICIARY_VOTE', '%s proposed this %s decision (or it was proposed for them): they cannot count toward its quorum', 403),
+  CancelForbidden: createError('CORE_ERR_GOVERNANCE_CANCEL_FORBIDDEN', 'Only the proposer (%s) or an admin may cancel decision %s', 403),
+  AlreadyEscalated: createError('CORE_ERR_GOVERNANCE_ALREADY_ESCALATED', 'Decision %s is already at the admin tier', 409),
+  CursorInvalid: createError('CORE_ERR_GOVERNANCE_CURSOR_INVALID', 'The cursor is not one this API returned', 400),
+  ShutdownPending: createError('CORE_ERR_SAFETY_SHUTDOWN_PENDING', 'An emergency shutdown is already requested (decision %s)', 409),
+  AlreadyShutDown: createError('CORE_ERR_SAFETY_ALREADY_SHUT_DOWN', 'The platform is already shut down (since %s)', 409),
+  NotShutDown: createError('CORE_ERR_SAFETY_NOT_SHUT_DOWN', 'The platform is not shut down: nothing to resume', 409),
+  /** For the consciousness routes: thrown while the kill switch holds. */
+  ShutDown: createError('CORE_ERR_SAFETY_SHUT_DOWN', 'The emergency shutdown is in force (%s): ignitions and modulations are refused until an admin resumes', 503),
+} as const;
+
+/** A 400 in the kit's validation shape: `errors: [{pointer, message}]` rooted at `/body`. */
+export function paramsValidationError(issues: readonly { path: string; message: string }[], at = '/params'): Error {
+  const error = new Error(issues.map((i) => `/body${at}${i.path} ${i.message}`).join('; ')) as Error & {
+    statusCode: number;
+    validation: { instancePath: string; keyword: string; message: string; params: Record<string, unknown> }[];
+    validationContext: string;
+  };
+  error.statusCode = 400;
+  error.validationContext = 'body';
+  error.validation = issues.map((i) => ({ instancePath: `${at}${i.path}`, keyword: 'schema', message: i.message, params: {} }));
+  return error;
+}

@@ -1,0 +1,97 @@
+import type { DecisionDetail, DecisionList, DecisionListQuery, GovernanceStats } from '@maximus/contracts';
+import type { Database } from '@maximus/kit/db';
+import { CoreErrors } from '../errors.js';
+import type { Clock } from './engine.js';
+import { APPROVALS, DECISIONS, SELECT_DECISION, TRANSITIONS, toApproval, toDecision, toTransition, type ApprovalRow, type DecisionRow, type TransitionRow } from './rows.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function encodeCursor(row: DecisionRow): string {
+  return Buffer.from(JSON.stringify([new Date(row.created_at).toISOString(), row.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(value) && typeof value[0] === 'string' && !Number.isNaN(Date.parse(value[0])) && typeof value[1] === 'string' && UUID.test(value[1])) return [value[0], value[1]];
+  } catch {
+    // falls through to the coded error
+  }
+  throw new CoreErrors.CursorInvalid();
+}
+
+/** The read side: lists (newest first, keyset cursor), one decision with its history, and stats. */
+export function createQueries(db: Database, clock: Clock) {
+  return {
+    async list(query: DecisionListQuery): Promise<DecisionList> {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const add = (sql: string, value: unknown) => {
+        params.push(value);
+        where.push(sql.replace('?', `$${params.length}`));
+      };
+      if (query.status) add('d.status = ?', query.status);
+      if (query.risk_level) add('d.risk_level = ?', query.risk_level);
+      if (query.action_type) add('d.action_type = ?', query.action_type);
+      if (query.since) add('d.created_at >= ?', new Date(query.since).toISOString());
+      if (query.cursor) {
+        const [at, id] = decodeCursor(query.cursor);
+        params.push(at, id);
+        where.push(`(d.created_at, d.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+      }
+      const limit = query.limit ?? 50;
+      params.push(limit + 1);
+      const { rows } = await db.query<DecisionRow>(
+        `${SELECT_DECISION} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY d.created_at DESC, d.id DESC LIMIT $${params.length}`,
+        params,
+      );
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return { data: page.map(toDecision), next_cursor: rows.length > limit && last ? encodeCursor(last) : null };
+    },
+
+    async retrieve(id: string): Promise<DecisionDetail> {
+      if (!UUID.test(id)) throw new CoreErrors.DecisionNotFound(id);
+      const { rows } = await db.query<DecisionRow>(`${SELECT_DECISION} WHERE d.id = $1`, [id]);
+      const row = rows[0];
+      if (!row) throw new CoreErrors.DecisionNotFound(id);
+      const transitions = await db.query<TransitionRow>(`SELECT id, decision_id, kind, from_status, to_status, actor, reason, details, at FROM ${TRANSITIONS} WHERE decision_id = $1 ORDER BY seq`, [id]);
+      const approvals = await db.query<ApprovalRow>(`SELECT principal_id, role, comment, at FROM ${APPROVALS} WHERE decision_id = $1 ORDER BY at, principal_id`, [id]);
+      return { ...toDecision(row), transitions: transitions.rows.map(toTransition), approvals: approvals.rows.map(toApproval) };
+    },
+
+    async stats(): Promise<GovernanceStats> {
+      const now = new Date(clock.now());
+      const { rows: counts } = await db.query<{ status: string; risk_level: string; n: number | string }>(
+        `SELECT status, risk_level, count(*) AS n FROM ${DECISIONS} GROUP BY status, risk_level`,
+      );
+      const pending = { LOW: 0, MEDIUM: 0, HIGH: 0, CRITICAL: 0, total: 0 };
+      const byStatus: Record<string, number> = {};
+      for (const c of counts) {
+        const n = Number(c.n);
+        byStatus[c.status] = (byStatus[c.status] ?? 0) + n;
+        if (c.status === 'pending') {
+          pending[c.risk_level as keyof typeof pending] += n;
+          pending.total += n;
+        }
+      }
+      const { rows: oldest } = await db.query<{ id: string; created_at: Date | string }>(`SELECT id, created_at FROM ${DECISIONS} WHERE status = 'pending' ORDER BY created_at, id LIMIT 1`);
+      const { rows: sla } = await db.query<{ overdue: number | string; auto_escalated: number | string; expired: number | string }>(
+        `SELECT count(*) FILTER (WHERE status = 'pending' AND deadline_at <= $1) AS overdue,
+                count(*) FILTER (WHERE auto_escalated) AS auto_escalated,
+                count(*) FILTER (WHERE status = 'expired') AS expired
+         FROM ${DECISIONS}`,
+        [now.toISOString()],
+      );
+      const first = oldest[0];
+      return {
+        pending,
+        oldest_pending: first ? { id: first.id, created_at: new Date(first.created_at).toISOString(), age_seconds: Math.max(0, (now.getTime() - new Date(first.created_at).getTime()) / 1000) } : null,
+        sla_violations: { overdue: Number(sla[0]?.overdue ?? 0), auto_escalated: Number(sla[0]?.auto_escalated ?? 0), expired: Number(sla[0]?.expired ?? 0) },
+        by_status: byStatus,
+      };
+    },
+  };
+}
+
+export type Queries = ReturnType<typeof createQueries>;

@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConflictError, Maximus, PermissionDeniedError, type GovernanceStreamEvent } from '@maximus/sdk';
+import { embeddedGateway, type TestGateway } from './gateway-helpers.js';
+import { program, type CommandIO } from '@maximus/cli';
+
+const LOW = { threat: 0.1, asset: 0.1, business: 0.1, action: 0.1, compliance: 0.1, environment: 0.1 };
+
+// The SDK's governance resource and the `maximus governance` command against the real platform (over HTTP).
+describe('governance through the SDK and the CLI', () => {
+  let gateway: TestGateway;
+  let url: string;
+  let admin: Maximus;
+  let operator: Maximus;
+  let reader: Maximus;
+  beforeAll(async () => {
+    gateway = await embeddedGateway();
+    for (const service of gateway.services) await service.start();
+    url = await gateway.app.listen({ host: '127.0.0.1', port: 0 });
+    const key = async (role: 'operator' | 'readonly') => (await gateway.security.keys.create({ name: role, role, createdBy: null })).key;
+    admin = new Maximus({ baseURL: url, apiKey: gateway.adminKey });
+    operator = new Maximus({ baseURL: url, apiKey: await key('operator') });
+    reader = new Maximus({ baseURL: url, apiKey: await key('readonly') });
+  });
+  afterAll(async () => {
+    await Promise.all([admin, operator, reader].map((c) => c?.close()));
+    for (const service of gateway?.services ?? []) await service.stop();
+    await gateway?.close();
+  });
+
+  it('lists the catalogue, creates, retrieves, lists, approves and counts decisions', async () => {
+    const actions = await reader.governance.actions();
+    expect(actions.map((a) => a.action_type)).toEqual(expect.arrayContaining(['block_ip', 'apply_patch', 'emergency_shutdown']));
+    const created = await operator.governance.decisions.create({ action_type: 'block_ip', params: { address: '203.0.113.9' }, reasoning: 'scanner', confidence: 0.7, risk_factors: LOW });
+    expect(created).toMatchObject({ status: 'pending', risk_level: 'LOW', action_type: 'block_ip' });
+    const listed: string[] = [];
+    for await (const d of reader.governance.decisions.list({ status: 'pending' })) listed.push(d.id);
+    expect(listed).toContain(created.id);
+    await expect(reader.governance.decisions.approve(created.id)).rejects.toBeInstanceOf(PermissionDeniedError);
+    const approved = await admin.governance.decisions.approve(created.id, { comment: 'checked' });
+    expect(['approved', 'executing', 'executed']).toContain(approved.status);
+    await expect(admin.governance.decisions.approve(created.id)).rejects.toBeInstanceOf(ConflictError);
+    const detail = await reader.governance.decisions.retrieve(created.id);
+    expect(detail.approvals.length).toBe(1);
+    const stats = await reader.governance.stats();
+    expect(stats).toBeDefined();
+  });
+
+  it('streams transitions as they happen', async () => {
+    const stop = new AbortController();
+    const seen: GovernanceStreamEvent[] = [];
+    const reading = (async () => {
+      for await (const event of reader.governance.stream({ signal: stop.signal })) {
+        seen.push(event);
+        if (seen.some((e) => e.event === 'rejected')) break;
+      }
+    })().catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 300));
+    const d = await operator.governance.decisions.create({ action_type: 'block_ip', params: { address: '203.0.113.10' }, reasoning: 'stream me', confidence: 0.7, risk_factors: LOW });
+    await admin.governance.decisions.reject(d.id, { reason: 'a test rejection' });
+    await Promise.race([reading, new Promise((r) => setTimeout(r, 5000))]);
+    stop.abort();
+    expect(seen.map((e) => e.event)).toEqual(expect.arrayContaining(['pending', 'rejected']));
+  });
+
+  it('maximus governance lists pending decisions as panels and approves one', async () => {
+    const d = await operator.governance.decisions.create({ action_type: 'unblock_ip', params: { address: '203.0.113.11' }, reasoning: 'false positive', confidence: 0.7, risk_factors: LOW });
+    const run = async (...argv: string[]) => {
+      let out = '';
+      let err = '';
+      let code = 0;
+      const io = {
+        stdout: { write: (s: string) => ((out += s), true), isTTY: false, getColorDepth: () => 1 },
+        stderr: { write: (s: string) => ((err += s), true), isTTY: false },
+        env: { ...process.env, MAXIMUS_API_KEY: gateway.adminKey, NO_COLOR: '1' },
+        interrupted: new Promise<NodeJS.Signals>(() => undefined),
+      } as unknown as CommandIO;
+      await program(io, (c) => (code = c)).parseAsync(['node', 'maximus', ...argv, '--url', url]);
+      return { out, err, code };
+    };
+    const list = await run('governance');
+    expect(list.out).toContain(d.id);
+    expect(list.out).toContain('unblock_ip');
+    expect(list.out).toContain('false positive');
+    const approved = await run('governance', 'approve', d.id, '--comment', 'ok');
+    expect(approved.code).toBe(0);
+    expect((await admin.governance.decisions.retrieve(d.id)).status).not.toBe('pending');
+  });
+});
