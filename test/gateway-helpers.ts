@@ -17,15 +17,20 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-/** The embedded platform as `maximus up` assembles it, on a fresh PGlite directory, listening on nothing. */
-export async function embeddedGateway(env: Record<string, string> = {}): Promise<TestGateway> {
-  const dataDir = freshPgliteDir();
+/**
+ * The embedded platform as `maximus up` assembles it, listening on nothing: on a fresh PGlite directory (or
+ * `dataDir`), every service's work started, then every relay (as `runEmbedded` does).
+ */
+export async function embeddedGateway(env: Record<string, string> = {}, dataDir = freshPgliteDir()): Promise<TestGateway> {
   const config = loadConfig({ MAXIMUS_DATA_DIR: dataDir, ...env });
   const platform = await createPlatform({ config, log: silentLog, dataDir });
   const security = await createGatewaySecurity({ config, db: platform.db, bus: platform.bus, log: silentLog, dataDir, createFirstAdminKey: true });
   const services: PreparedService[] = [];
   for (const name of SERVICE_NAMES) services.push(await prepareService(SERVICE_DEFINITIONS[name], platform));
   const app = await build({ mode: 'embedded', services, db: platform.db, config, security, log: silentLog });
+  for (const service of services) await service.startWork();
+  for (const service of services) service.startRelay();
+  security.startRelay();
   return {
     app,
     platform,
@@ -34,6 +39,7 @@ export async function embeddedGateway(env: Record<string, string> = {}): Promise
     adminKey: security.createdAdminKey ?? '',
     async close() {
       await app.close();
+      for (const service of services) await service.stop();
       await security.close();
       await platform.close();
     },
@@ -51,6 +57,7 @@ export async function connectedGateway(
   const platform = await createPlatform({ config, log: silentLog, dataDir });
   const security = await createGatewaySecurity({ config, db: platform.db, bus: platform.bus, log: silentLog, dataDir, createFirstAdminKey: true });
   const app = await build({ mode: 'connected', upstreams, db: platform.db, config, security, log: silentLog, ...overrides });
+  security.startRelay();
   return {
     app,
     platform,

@@ -35,6 +35,7 @@ async function harness(): Promise<Harness> {
   const core = await prepareService(createCoreService({ clock, tickMs: 25, overrideWindowMs: 5000 }), platform);
   const app = await build({ mode: 'embedded', services: [core], db: platform.db, config, security, log: silentLog });
   await core.start();
+  security.startRelay();
   const key = async (role: 'admin' | 'operator' | 'readonly', name: string) => (await security.keys.create({ name, role, createdBy: null })).key;
   const keys = { admin: security.createdAdminKey!, admin2: await key('admin', 'admin2'), operator: await key('operator', 'op'), operator2: await key('operator', 'op2'), readonly: await key('readonly', 'ro') };
   return {

@@ -1,15 +1,9 @@
 import { request } from 'node:http';
-import { SERVICE_NAMES } from '@maximus/contracts';
-import { loadConfig } from '@maximus/kit/config';
-import { createPlatform } from '@maximus/kit/platform';
-import { prepareService, type PreparedService } from '@maximus/kit/service';
-import { build, createGatewaySecurity } from '@maximus/gateway';
-import { SERVICE_DEFINITIONS } from '@maximus/cli';
+import type { PreparedService } from '@maximus/kit/service';
 import type { StreamEvent } from '@maximus/sdk';
-import type { TestGateway } from './gateway-helpers.js';
-import { silentLog } from './helpers.js';
+import { embeddedGateway, type TestGateway } from './gateway-helpers.js';
 
-/** `embeddedGateway()` prepares the services but does not start them (outbox relays, registration, loops). */
+/** Starts the services (idempotent: `embeddedGateway()` already did). */
 export async function startAll(services: readonly PreparedService[]): Promise<void> {
   for (const service of services) await service.start();
 }
@@ -86,25 +80,7 @@ export function openSse(
   });
 }
 
-/** `embeddedGateway()` on a data directory of the caller's choosing, stopping the services it started on close. */
-export async function embeddedGatewayAt(dataDir: string, env: Record<string, string> = {}): Promise<TestGateway> {
-  const config = loadConfig({ MAXIMUS_DATA_DIR: dataDir, ...env });
-  const platform = await createPlatform({ config, log: silentLog, dataDir });
-  const security = await createGatewaySecurity({ config, db: platform.db, bus: platform.bus, log: silentLog, dataDir, createFirstAdminKey: true });
-  const services: PreparedService[] = [];
-  for (const name of SERVICE_NAMES) services.push(await prepareService(SERVICE_DEFINITIONS[name], platform));
-  const app = await build({ mode: 'embedded', services, db: platform.db, config, security, log: silentLog });
-  return {
-    app,
-    platform,
-    security,
-    services,
-    adminKey: security.createdAdminKey ?? '',
-    async close() {
-      await app.close();
-      for (const service of services) await service.stop();
-      await security.close();
-      await platform.close();
-    },
-  };
+/** `embeddedGateway()` on a data directory of the caller's choosing. */
+export function embeddedGatewayAt(dataDir: string, env: Record<string, string> = {}): Promise<TestGateway> {
+  return embeddedGateway(env, dataDir);
 }

@@ -60,7 +60,10 @@ export async function runEmbedded(definitions: readonly ServiceDefinition[], opt
     const app = await build({ mode: 'embedded', services, db: platform.db, config, security, log, serverOptions: listener.serverOptions });
     const url = await listener.listen(app, options.port ?? config.port, log);
     const readyMs = performance.now() - begin;
-    for (const service of services) await service.start();
+    // Every consumer first, then the relays: no event is published before its consumers subscribed.
+    for (const service of services) await service.startWork();
+    for (const service of services) service.startRelay();
+    security.startRelay();
     return {
       app,
       url,
@@ -97,6 +100,7 @@ export async function runConnected(options: RunGatewayOptions = {}): Promise<Run
   try {
     const security = await createGatewaySecurity({ config, db: platform.db, bus: platform.bus, log, dataDir });
     const app = await build({ mode: 'connected', upstreams: config.serviceUrls, db: platform.db, config, security, log, serverOptions: listener.serverOptions });
+    security.startRelay();
     const url = await listener.listen(app, options.port ?? config.port, log);
     return {
       app,

@@ -25,6 +25,8 @@ export interface GatewaySecurity {
   readonly internalSecret: Buffer;
   /** Set on the first start of an embedded platform: the admin key it created (print it once). */
   readonly createdAdminKey: string | undefined;
+  /** Starts relaying the gateway's outbox (after the platform's consumers exist: see `PreparedService.startWork`). */
+  startRelay(): void;
   close(): Promise<void>;
 }
 
@@ -56,7 +58,6 @@ export async function createGatewaySecurity(options: GatewaySecurityOptions): Pr
   } else if (options.createFirstAdminKey && config.auth.enabled && (await keys.count()) === 0) {
     createdAdminKey = (await keys.create({ name: 'first-admin', role: 'admin', createdBy: 'system' })).key;
   }
-  outbox.start();
   return {
     keys,
     tokens,
@@ -65,6 +66,7 @@ export async function createGatewaySecurity(options: GatewaySecurityOptions): Pr
     bus,
     internalSecret,
     createdAdminKey,
+    startRelay: () => outbox.start(),
     async close() {
       await outbox.stop();
       await limiter.close();

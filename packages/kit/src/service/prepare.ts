@@ -19,8 +19,16 @@ export function httpMetricsOf(ctx: ServiceContext): HttpMetrics {
 export interface PreparedService {
   readonly definition: ServiceDefinition;
   readonly ctx: ServiceContext;
-  /** Starts the outbox relay and the service's own background work (call once the server is ready). */
+  /** {@link startWork}, then {@link startRelay}: what a service alone does once its server is ready. */
   start(): Promise<void>;
+  /**
+   * Starts the service's own background work: its bus consumers, loops and registration. A platform of several
+   * services starts every one's work before any relay, so that no event is published before its consumers exist
+   * (the in-process bus keeps nothing for a consumer that subscribes later).
+   */
+  startWork(): Promise<void>;
+  /** Starts relaying the service's outbox to the bus. */
+  startRelay(): void;
   /** Stops them; the platform's resources stay open (the owner of the platform closes it). */
   stop(): Promise<void>;
 }
@@ -85,20 +93,31 @@ export async function prepareService(definition: ServiceDefinition, platform: Pl
   const where =
     options.registration ?? (options.processMetrics ? { url: standaloneUrl, healthUrl: `${standaloneUrl}/health` } : { url: 'in-process', healthUrl: `/${definition.name}/health` });
   let registration: Registration | undefined;
-  return {
+  let started = false;
+  const prepared: PreparedService = {
     definition,
     ctx,
     async start() {
-      outbox.start();
+      await prepared.startWork();
+      prepared.startRelay();
+    },
+    async startWork() {
+      if (started) return;
+      started = true;
       await definition.start?.(ctx);
       if (where && !registration) registration = startRegistration({ db, log, name: definition.name, ...where });
       await registration?.beat();
     },
+    startRelay() {
+      outbox.start();
+    },
     async stop() {
+      started = false;
       await registration?.stop();
       registration = undefined;
       await definition.stop?.(ctx);
       await outbox.stop();
     },
   };
+  return prepared;
 }
