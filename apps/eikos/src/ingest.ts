@@ -9,13 +9,22 @@ export const EVIDENCE_TOPICS = [
 ] as const;
 
 const SUBJECT_FIELDS = ['subject_id', 'decision_id', 'key_id', 'entity_id', 'task_id', 'id'];
-const ACTOR_FIELDS = ['actor', 'principal', 'approver', 'proposer', 'requested_by'];
+const ACTOR_FIELDS = ['actor', 'principal', 'approver', 'proposer', 'requested_by', 'executor'];
+/**
+ * Objects an event may nest its subject and actor in, looked at after the top level: a governance transition
+ * is `{decision: {id, …}, transition: {actor, …}}`, and its subject is the decision, not the transition.
+ */
+const SUBJECT_NESTED = ['decision', 'key', 'transition'];
+const ACTOR_NESTED = ['transition', 'decision', 'key'];
 
-function firstString(payload: Record<string, unknown>, fields: readonly string[]): string | undefined {
-  for (const field of fields) {
-    const value = payload[field];
-    if (typeof value === 'string' && value.length > 0) return value;
-    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+function firstString(payload: Record<string, unknown>, fields: readonly string[], nested: readonly string[]): string | undefined {
+  const levels = [payload, ...nested.map((name) => payload[name]).filter((v): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v))];
+  for (const level of levels) {
+    for (const field of fields) {
+      const value = level[field];
+      if (typeof value === 'string' && value.length > 0) return value;
+      if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+    }
   }
   return undefined;
 }
@@ -25,8 +34,8 @@ export function entryForEvent(event: BusEvent): AppendInput {
   const payload = typeof event.payload === 'object' && event.payload !== null && !Array.isArray(event.payload) ? (event.payload as Record<string, unknown>) : {};
   return {
     type: event.topic,
-    subject_id: firstString(payload, SUBJECT_FIELDS) ?? event.id,
-    actor: firstString(payload, ACTOR_FIELDS) ?? event.headers['x-actor'] ?? 'system',
+    subject_id: firstString(payload, SUBJECT_FIELDS, SUBJECT_NESTED) ?? event.id,
+    actor: firstString(payload, ACTOR_FIELDS, ACTOR_NESTED) ?? event.headers['x-actor'] ?? 'system',
     payload: event.payload ?? null,
     eventId: event.id,
   };

@@ -56,7 +56,12 @@ export async function createGatewaySecurity(options: GatewaySecurityOptions): Pr
   if (config.auth.bootstrapAdminKey) {
     await keys.adopt(config.auth.bootstrapAdminKey, { name: 'bootstrap-admin', role: 'admin' });
   } else if (options.createFirstAdminKey && config.auth.enabled && (await keys.count()) === 0) {
-    createdAdminKey = (await keys.create({ name: 'first-admin', role: 'admin', createdBy: 'system' })).key;
+    // Through the outbox like every key creation: the ledger records the first admin key too.
+    createdAdminKey = await outbox.transaction(async (tx, emit) => {
+      const created = await keys.create({ name: 'first-admin', role: 'admin', createdBy: 'system' }, tx);
+      await emit('audit.key.created', { key_id: created.id, name: created.name, role: created.role, actor: 'system' });
+      return created.key;
+    });
   }
   return {
     keys,
