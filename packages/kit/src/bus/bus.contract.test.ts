@@ -224,6 +224,36 @@ describe.skipIf(!TEST_NATS_URL)('NATS JetStream bus (shared server)', () => {
     await waitFor(() => got.length === 1, 5000, 'the event arrives');
   });
 
+  it('runs up to `concurrency` handlers at once and still handles every event once', async () => {
+    const bus = await createNatsBus({ url, stream, subjectPrefix, maxDeliver: MAX_DELIVER, ackWaitMs: 2000, log: silentLog, concurrency: 4 });
+    buses.push(bus);
+    const topic = `conc_${randomUUID().slice(0, 8)}.evt`;
+    const seen: string[] = [];
+    let running = 0;
+    let most = 0;
+    await bus.subscribe(
+      topic,
+      async (e) => {
+        most = Math.max(most, ++running);
+        await sleep(20);
+        running--;
+        seen.push(e.id);
+      },
+      { durable: uniqueName('conc') },
+    );
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const event = makeEvent(topic, { i });
+      ids.push(event.id);
+      await bus.publish(event);
+    }
+    await waitFor(() => seen.length >= 40, 10_000, 'every event is handled');
+    await sleep(300);
+    expect([...seen].sort()).toEqual([...ids].sort());
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(4);
+  });
+
   it('loses nothing when a consumer dies mid-stream and another bus takes over its durable', async () => {
     const publisher = await openBus();
     const first = await openBus();
