@@ -16,5 +16,16 @@ export {
   verifyInclusion,
 } from './domain/merkle.js';
 export { keyId, treeHeadBytes, verifyTreeHead, type TreeHead } from './domain/tree-head.js';
-export { LedgerStore, TreeHeads, loadLedgerKey, verifyLedger, LEDGER_KEY_SECRET, type AppendInput, type StoredEntry } from './ledger/index.js';
+export {
+  LedgerStore,
+  TreeHeads,
+  VerifyCore,
+  loadLedgerKey,
+  setForensicsWorker,
+  verifyLedger,
+  LEDGER_KEY_SECRET,
+  type AppendInput,
+  type StoredEntry,
+  type VerifyOptions,
+} from './ledger/index.js';
 export { EikosErrors } from './errors.js';

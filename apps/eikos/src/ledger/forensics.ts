@@ -1,109 +1,173 @@
 import type { ForensicsAnalyzeParams, ForensicsReport, LedgerVerification, SignedTreeHead } from '@maximus/contracts';
 import type { KeyObject } from 'node:crypto';
-import { decodeEntry } from '../domain/entry.js';
-import { EMPTY_ROOT, MemoryTree, hashLeaf } from '../domain/merkle.js';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { verifyTreeHead } from '../domain/tree-head.js';
 import type { LedgerStore } from './store.js';
+import { PROBLEMS_MAX, VerifyCore, type RawEntryRow, type RawNodeRow, type VerifyCall, type VerifyCoreResult } from './verify-core.js';
 import { toWireEntry } from './wire.js';
 
 const PAGE = 5000;
 const TIMELINE_MAX = 1000;
-const PROBLEMS_MAX = 100;
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** The built worker next to this module (`dist/ledger/verify-worker.js`); sources under vitest have none. */
+const BUILT_WORKER = new URL('./verify-worker.js', import.meta.url);
+
+export interface VerifyOptions {
+  /**
+   * Where the re-hashing runs: a worker module's URL, or `false` for in-process (yielding between pages).
+   * @default the built verify-worker.js beside this module when it exists, else in-process
+   */
+  worker?: URL | false;
+}
+
+/** The CPU half of a verification, wherever it runs. */
+interface Verifier {
+  entries(rows: RawEntryRow[]): Promise<boolean>;
+  nodes(rows: RawNodeRow[], size: number): Promise<void>;
+  finish(size: number): Promise<VerifyCoreResult>;
+  close(): Promise<void>;
+}
+
+let configuredWorker: URL | false | undefined;
+
+/** Where verifications re-hash when the caller does not say (tests point sources at the built worker); `undefined` restores the default. */
+export function setForensicsWorker(worker: URL | false | undefined): void {
+  configuredWorker = worker;
+}
+
+function defaultWorker(): URL | false {
+  return BUILT_WORKER.protocol === 'file:' && existsSync(fileURLToPath(BUILT_WORKER)) ? BUILT_WORKER : false;
+}
+
+function inProcessVerifier(): Verifier {
+  const core = new VerifyCore();
+  return {
+    async entries(rows) {
+      const more = core.entries(rows);
+      await yieldToLoop();
+      return more;
+    },
+    async nodes(rows, size) {
+      core.nodes(rows, size);
+      await yieldToLoop();
+    },
+    finish: (size) => Promise.resolve(core.finish(size)),
+    close: () => Promise.resolve(),
+  };
+}
+
+function workerVerifier(url: URL): Verifier {
+  const worker = new Worker(url);
+  const waiting = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  let next = 0;
+  let failure: Error | undefined;
+  const failAll = (error: Error) => {
+    failure ??= error;
+    for (const w of waiting.values()) w.reject(error);
+    waiting.clear();
+  };
+  worker.on('message', (message: { id: number; result?: unknown; error?: string }) => {
+    const w = waiting.get(message.id);
+    if (!w) return;
+    waiting.delete(message.id);
+    if (message.error !== undefined) w.reject(new Error(`forensics worker: ${message.error}`));
+    else w.resolve(message.result);
+  });
+  worker.on('error', (error) => failAll(error));
+  worker.on('exit', (code) => failAll(new Error(`forensics worker exited with code ${code}`)));
+  const call = <T>(request: VerifyCall): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      if (failure) return reject(failure);
+      const id = next++;
+      waiting.set(id, { resolve, reject });
+      worker.postMessage({ ...request, id });
+    });
+  return {
+    entries: (rows) => call<boolean>({ op: 'entries', rows }),
+    nodes: (rows, size) => call<void>({ op: 'nodes', rows, size }),
+    finish: (size) => call<VerifyCoreResult>({ op: 'finish', size }),
+    async close() {
+      failure ??= new Error('forensics worker closed');
+      await worker.terminate();
+    },
+  };
+}
 
 /**
  * A full verification of the stored log against a signed head: every entry's bytes are re-hashed and checked
  * against the stored leaf hash and columns, the tree is rebuilt from the recomputed hashes and compared with
  * the stored interior nodes and the head's root, and the head's signature is checked with the public key.
+ * The hashing runs in a worker thread (see {@link VerifyOptions}); this thread only reads pages, one ahead.
  */
-export async function verifyLedger(store: LedgerStore, head: SignedTreeHead, publicKey: KeyObject): Promise<LedgerVerification> {
-  const problems: { index: number | null; problem: string }[] = [];
-  let firstBad: number | null = null;
-  const report = (index: number | null, problem: string) => {
-    if (index !== null && (firstBad === null || index < firstBad)) firstBad = index;
-    if (problems.length < PROBLEMS_MAX) problems.push({ index, problem });
-  };
-  const problem = (index: number | null, text: string) => {
-    if (problems.length < PROBLEMS_MAX) problems.push({ index, problem: text });
-  };
-  let firstNodeBad: number | null = null;
-  const tree = new MemoryTree();
-  let checked = 0;
-  for (let from = 0; from < head.tree_size; from += PAGE) {
-    const page = await store.page(from, Math.min(PAGE, head.tree_size - from));
-    for (const entry of page) {
-      if (entry.index !== tree.size) {
-        report(tree.size, `entry ${tree.size} is missing`);
-        return finish();
+export async function verifyLedger(store: LedgerStore, head: SignedTreeHead, publicKey: KeyObject, options: VerifyOptions = {}): Promise<LedgerVerification> {
+  const url = options.worker ?? configuredWorker ?? defaultWorker();
+  const verifier = url ? workerVerifier(url) : inProcessVerifier();
+  try {
+    const size = head.tree_size;
+    let complete = true;
+    let hashed = 0;
+    let from = 0;
+    let page = size > 0 ? store.rawPage(0, Math.min(PAGE, size)) : Promise.resolve([]);
+    while (from < size) {
+      const rows = await page;
+      if (rows.length === 0) break;
+      from += PAGE;
+      // The next page is read while this one is hashed.
+      page = from < size ? store.rawPage(from, Math.min(PAGE, size - from)) : Promise.resolve([]);
+      if (!(await verifier.entries(rows))) {
+        complete = false;
+        break;
       }
-      const leaf = hashLeaf(entry.bytes);
-      if (!leaf.equals(entry.leafHash)) report(entry.index, 'its bytes do not hash to the stored leaf hash');
-      const decoded = decodeEntry(entry.bytes);
-      if ('error' in decoded) report(entry.index, `its bytes are not a ledger entry: ${decoded.error}`);
-      else if (decoded.fields.type !== entry.type || decoded.fields.subject_id !== entry.subject_id || decoded.fields.actor !== entry.actor) {
-        report(entry.index, 'its stored columns disagree with its bytes');
-      }
-      tree.push(leaf);
-      checked++;
+      hashed += rows.length;
     }
-    if (page.length === 0) break;
-    await yieldToLoop();
-  }
-  if (tree.size < head.tree_size) report(tree.size, `entry ${tree.size} is missing`);
-  let nodesChecked = 0;
-  if (tree.size === head.tree_size) {
-    // The stored interior nodes serve every proof: each must equal the one rebuilt from the bytes.
-    let after = { level: 0, index: Number.MAX_SAFE_INTEGER };
-    for (;;) {
-      const nodes = await store.nodePage(after, PAGE);
-      for (const node of nodes) {
-        const width = 2 ** node.level;
-        if ((node.index + 1) * width > head.tree_size) continue;
-        nodesChecked++;
-        if (!tree.node(node.level, node.index).equals(node.hash)) {
-          // Nodes come lowest level first: the first mismatch is the narrowest range holding the changed entry.
-          const start = node.index * width;
-          firstNodeBad ??= start;
-          problem(start, `stored node ${node.level}/${node.index} (entries ${start}–${start + width - 1}) differs from the one rebuilt from the entries`);
-        }
+    await page.catch(() => undefined);
+    if (complete && hashed === size) {
+      // The stored interior nodes serve every proof: each must equal the one rebuilt from the bytes.
+      let after = { level: 0, index: Number.MAX_SAFE_INTEGER };
+      for (;;) {
+        const nodes = await store.rawNodePage(after, PAGE);
+        if (nodes.length) await verifier.nodes(nodes, size);
+        const last = nodes.at(-1);
+        if (!last || nodes.length < PAGE) break;
+        after = { level: Number(last.lv), index: Number(last.ix) };
       }
-      const last = nodes.at(-1);
-      if (!last || nodes.length < PAGE) break;
-      after = last;
-      await yieldToLoop();
     }
-  }
-  return finish();
-
-  function finish(): LedgerVerification {
-    if (firstBad === null && firstNodeBad !== null) firstBad = firstNodeBad;
-    const computed = tree.size >= head.tree_size ? (head.tree_size ? tree.root(head.tree_size) : EMPTY_ROOT).toString('hex') : '';
+    const result = await verifier.finish(size);
+    const problems = result.problems;
+    const problem = (text: string) => {
+      if (problems.length < PROBLEMS_MAX) problems.push({ index: null, problem: text });
+    };
     const signatureValid = verifyTreeHead(head, Buffer.from(head.signature, 'base64'), publicKey);
-    if (!signatureValid) report(null, 'the signature of the tree head does not verify with the ledger key');
-    if (computed && computed !== head.root_hash) report(null, 'the root rebuilt from the stored entries differs from the signed root');
+    if (!signatureValid) problem('the signature of the tree head does not verify with the ledger key');
+    if (result.computedRoot && result.computedRoot !== head.root_hash) problem('the root rebuilt from the stored entries differs from the signed root');
     return {
       ok: problems.length === 0,
-      entries_checked: checked,
-      nodes_checked: nodesChecked,
-      first_bad_index: firstBad,
-      computed_root: computed || '0'.repeat(64),
+      entries_checked: result.entriesChecked,
+      nodes_checked: result.nodesChecked,
+      first_bad_index: result.firstBad ?? result.firstNodeBad,
+      computed_root: result.computedRoot || '0'.repeat(64),
       signed_root: head.root_hash,
       signature_valid: signatureValid,
       problems,
     };
+  } finally {
+    await verifier.close();
   }
 }
 
 /** `POST /forensics/analyze`: the timeline asked for, and a full verification of the log. */
-export async function analyze(store: LedgerStore, head: SignedTreeHead, publicKey: KeyObject, params: ForensicsAnalyzeParams): Promise<ForensicsReport> {
+export async function analyze(store: LedgerStore, head: SignedTreeHead, publicKey: KeyObject, params: ForensicsAnalyzeParams, options: VerifyOptions = {}): Promise<ForensicsReport> {
   const matched = await store.find({
     ...(params.subject_id !== undefined ? { subjectId: params.subject_id } : {}),
     ...(params.from !== undefined ? { from: params.from } : {}),
     ...(params.to !== undefined ? { to: params.to } : {}),
     limit: TIMELINE_MAX + 1,
   });
-  const verification = await verifyLedger(store, head, publicKey);
+  const verification = await verifyLedger(store, head, publicKey, options);
   return {
     timeline: matched.slice(0, TIMELINE_MAX).map(toWireEntry),
     timeline_truncated: matched.length > TIMELINE_MAX,

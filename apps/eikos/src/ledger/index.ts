@@ -6,7 +6,8 @@ import { TreeHeads } from './tree-heads.js';
 
 export { LedgerStore, type AppendInput, type StoredEntry, type StoredEntryWithBytes } from './store.js';
 export { TreeHeads } from './tree-heads.js';
-export { analyze, verifyLedger } from './forensics.js';
+export { analyze, setForensicsWorker, verifyLedger, type VerifyOptions } from './forensics.js';
+export { VerifyCore, type RawEntryRow, type RawNodeRow, type VerifyCoreResult } from './verify-core.js';
 export { toWireEntry } from './wire.js';
 
 /** Name of the ledger's Ed25519 signing key (PKCS#8 DER) in the platform secret store. */

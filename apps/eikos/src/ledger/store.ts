@@ -11,6 +11,7 @@ import {
   type LeafRange,
   type NodeId,
 } from '../domain/merkle.js';
+import type { RawEntryRow, RawNodeRow } from './verify-core.js';
 
 /** What an append asks for; the writer adds the index and the timestamp. */
 export interface AppendInput {
@@ -39,6 +40,10 @@ export interface LedgerStoreOptions {
   maxBatch?: number;
   /** The clock of entry timestamps (tests). @default () => new Date() */
   now?: () => Date;
+  /** Perfect nodes kept in memory at most (least recently used go first; 0 turns the cache off). @default 65536 */
+  nodeCacheSize?: number;
+  /** The lowest level kept: lower nodes are many, each used by few proofs. @default 6 */
+  nodeCacheMinLevel?: number;
 }
 
 interface FrontierNode {
@@ -65,6 +70,42 @@ interface EntryRow {
 
 const hex = (b: Buffer) => b.toString('hex');
 
+/** One number per perfect node (index < 2^47 leaves, far beyond any ledger). */
+const nodeKey = (level: number, index: number) => index * 64 + level;
+
+/**
+ * Perfect nodes at `minLevel` and above, least recently used evicted first. A perfect node's hash never changes
+ * once the append that completes it commits, so entries never go stale (replicas included); only nodes read
+ * outside a transaction or committed by this process enter. The top of the tree (a few thousand nodes at a million
+ * entries) is on every proof's path and stays; a proof then reads only the low levels near its leaf.
+ */
+class NodeCache {
+  readonly #map = new Map<number, Buffer>();
+  constructor(
+    readonly max: number,
+    readonly minLevel: number,
+  ) {}
+
+  get(level: number, index: number): Buffer | undefined {
+    if (level < this.minLevel) return undefined;
+    const key = nodeKey(level, index);
+    const hash = this.#map.get(key);
+    if (hash) {
+      this.#map.delete(key);
+      this.#map.set(key, hash);
+    }
+    return hash;
+  }
+
+  set(level: number, index: number, hash: Buffer): void {
+    if (level < this.minLevel || this.max <= 0) return;
+    const key = nodeKey(level, index);
+    this.#map.delete(key);
+    this.#map.set(key, hash);
+    if (this.#map.size > this.max) this.#map.delete(this.#map.keys().next().value!);
+  }
+}
+
 /**
  * The ledger's storage: group-committed appends and the reads proofs need (see migrations/0001_ledger.sql for
  * the storage scheme). One writer loop per process: appends that arrive while a transaction commits wait for the
@@ -80,6 +121,8 @@ export class LedgerStore {
   #writer: Promise<void> | undefined;
   /** The perfect nodes covering [0, size): the right edge the next append hangs off. */
   #frontier: { size: number; nodes: FrontierNode[] } | undefined;
+  /** The upper perfect nodes read or written so far (immutable once committed): most of every proof. */
+  readonly #cache: NodeCache;
 
   constructor(db: Database, options: LedgerStoreOptions = {}) {
     this.#db = db;
@@ -87,6 +130,7 @@ export class LedgerStore {
     this.#t = { entries: `${s}.entries`, nodes: `${s}.nodes`, head: `${s}.head` };
     this.#maxBatch = options.maxBatch ?? 1000;
     this.#now = options.now ?? (() => new Date());
+    this.#cache = new NodeCache(options.nodeCacheSize ?? 65_536, options.nodeCacheMinLevel ?? 6);
   }
 
   /** Appends an entry (group-committed); resolves once it is durable. A known `eventId` resolves with the existing entry. */
@@ -177,6 +221,7 @@ export class LedgerStore {
       return out;
     });
     this.#frontier = frontier;
+    for (const node of frontier?.nodes ?? []) this.#cache.set(node.level, node.index, node.hash);
     return results;
   }
 
@@ -199,20 +244,39 @@ export class LedgerStore {
     return `SELECT index::text AS idx, encode(leaf_hash, 'hex') AS leaf_hash, type, subject_id, actor, event_id${withBytes ? ", encode(bytes, 'hex') AS bytes" : ", '' AS bytes"} FROM ${this.#t.entries}`;
   }
 
-  /** A lookup of the given perfect nodes, read in one query. @throws Error when one is missing (the tree is incomplete). */
+  /**
+   * A lookup of the given perfect nodes: the cached ones from memory, the rest read in one query.
+   * @throws Error when one is missing (the tree is incomplete).
+   */
   async #nodes(q: Queryable, ids: readonly NodeId[]): Promise<(level: number, index: number) => Buffer> {
-    const leaves = ids.filter((n) => n.level === 0).map((n) => n.index);
-    const inner = ids.filter((n) => n.level > 0);
-    const { rows } = await q.query<{ level: number; idx: string; hash: string }>(
-      `SELECT 0 AS level, index::text AS idx, encode(leaf_hash, 'hex') AS hash FROM ${this.#t.entries} WHERE index = ANY($1::bigint[])
-       UNION ALL
-       SELECT n.level::int, n.idx::text, encode(n.hash, 'hex') FROM ${this.#t.nodes} n
-         JOIN unnest($2::smallint[], $3::bigint[]) AS w(level, idx) ON n.level = w.level AND n.idx = w.idx`,
-      [leaves, inner.map((n) => n.level), inner.map((n) => n.index)],
-    );
-    const map = new Map(rows.map((r) => [`${Number(r.level)}:${r.idx}`, Buffer.from(r.hash, 'hex')]));
+    const found = new Map<number, Buffer>();
+    const leaves: number[] = [];
+    const inner: NodeId[] = [];
+    for (const id of ids) {
+      const cached = this.#cache.get(id.level, id.index);
+      if (cached) found.set(nodeKey(id.level, id.index), cached);
+      else if (id.level === 0) leaves.push(id.index);
+      else inner.push(id);
+    }
+    if (leaves.length || inner.length) {
+      const { rows } = await q.query<{ level: number; idx: string; hash: string }>(
+        `SELECT 0 AS level, index::text AS idx, encode(leaf_hash, 'hex') AS hash FROM ${this.#t.entries} WHERE index = ANY($1::bigint[])
+         UNION ALL
+         SELECT n.level::int, n.idx::text, encode(n.hash, 'hex') FROM ${this.#t.nodes} n
+           JOIN unnest($2::smallint[], $3::bigint[]) AS w(level, idx) ON n.level = w.level AND n.idx = w.idx`,
+        [leaves, inner.map((n) => n.level), inner.map((n) => n.index)],
+      );
+      for (const row of rows) {
+        const level = Number(row.level);
+        const index = Number(row.idx);
+        const hash = Buffer.from(row.hash, 'hex');
+        found.set(nodeKey(level, index), hash);
+        // A stored perfect node never changes: it may be kept (not by a transaction that may yet roll back).
+        if (q === this.#db) this.#cache.set(level, index, hash);
+      }
+    }
     return (level, index) => {
-      const hash = map.get(`${level}:${index}`);
+      const hash = found.get(nodeKey(level, index));
       if (!hash) throw new Error(`ledger node ${level}/${index} is missing`);
       return hash;
     };
@@ -259,6 +323,24 @@ export class LedgerStore {
     return rows.map(toEntryWithBytes);
   }
 
+  /** Entries [from, from + limit) as stored (hex, unparsed): the forensic verifier's input, decoded in its worker. */
+  async rawPage(from: number, limit: number): Promise<RawEntryRow[]> {
+    const { rows } = await this.#db.query<RawEntryRow>(
+      `SELECT index::text AS idx, encode(bytes, 'hex') AS bytes, encode(leaf_hash, 'hex') AS leaf_hash, type, subject_id, actor FROM ${this.#t.entries} WHERE index >= $1 ORDER BY index LIMIT $2`,
+      [from, limit],
+    );
+    return rows;
+  }
+
+  /** Stored interior nodes after (level, idx), in order, as stored (hex): the forensic comparison's input. */
+  async rawNodePage(after: { level: number; index: number }, limit: number): Promise<RawNodeRow[]> {
+    const { rows } = await this.#db.query<RawNodeRow>(
+      `SELECT level::int AS lv, idx::text AS ix, encode(hash, 'hex') AS hash FROM ${this.#t.nodes} WHERE (level, idx) > ($1::smallint, $2::bigint) ORDER BY level, idx LIMIT $3`,
+      [after.level, after.index, limit],
+    );
+    return rows.map((r) => ({ lv: Number(r.lv), ix: r.ix, hash: r.hash }));
+  }
+
   /** Entries of a subject (and/or a time range), in index order. */
   async find(filter: { subjectId?: string; from?: string; to?: string; after?: number; limit: number }): Promise<StoredEntryWithBytes[]> {
     const where: string[] = [];
@@ -270,15 +352,6 @@ export class LedgerStore {
     const sql = `${this.#select()}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY index LIMIT $${params.push(filter.limit)}`;
     const { rows } = await this.#db.query<EntryRow>(sql, params);
     return rows.map(toEntryWithBytes);
-  }
-
-  /** Stored interior nodes from (level, idx) on, in order: for the forensic comparison. */
-  async nodePage(after: { level: number; index: number }, limit: number): Promise<{ level: number; index: number; hash: Buffer }[]> {
-    const { rows } = await this.#db.query<{ lv: number; ix: string; hash: string }>(
-      `SELECT level::int AS lv, idx::text AS ix, encode(hash, 'hex') AS hash FROM ${this.#t.nodes} WHERE (level, idx) > ($1::smallint, $2::bigint) ORDER BY level, idx LIMIT $3`,
-      [after.level, after.index, limit],
-    );
-    return rows.map((r) => ({ level: Number(r.lv), index: Number(r.ix), hash: Buffer.from(r.hash, 'hex') }));
   }
 }
 
