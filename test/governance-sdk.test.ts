@@ -62,6 +62,30 @@ describe('governance through the SDK and the CLI', () => {
     expect(seen.map((e) => e.event)).toEqual(expect.arrayContaining(['pending', 'rejected']));
   });
 
+  it('escalates and cancels through the SDK', async () => {
+    const d = await operator.governance.decisions.create({ action_type: 'block_ip', params: { address: '203.0.113.12' }, reasoning: 'escalate me', confidence: 0.7, risk_factors: LOW });
+    const escalated = await operator.governance.decisions.escalate(d.id, { reason: 'needs an admin eye' });
+    expect(escalated).toMatchObject({ status: 'pending', tier: 'admin' });
+    await expect(operator.governance.decisions.approve(d.id)).rejects.toBeInstanceOf(PermissionDeniedError);
+    expect((await operator.governance.decisions.cancel(d.id)).status).toBe('cancelled');
+    await expect(admin.governance.decisions.approve(d.id)).rejects.toBeInstanceOf(ConflictError);
+  });
+
+  it('drives the kill switch through the SDK: request, veto by another admin, status', async () => {
+    await expect(operator.consciousness.safety.emergencyShutdown({ reason: 'an operator may not do this' })).rejects.toBeInstanceOf(PermissionDeniedError);
+    const requested = await admin.consciousness.safety.emergencyShutdown({ reason: 'runaway ignitions since 03:10' });
+    expect(requested.decision.action_type).toBe('emergency_shutdown');
+    expect((await reader.consciousness.safety.status()).pending?.decision_id).toBe(requested.decision.id);
+    const second = new Maximus({ baseURL: url, apiKey: (await gateway.security.keys.create({ name: 'veto', role: 'admin', createdBy: null })).key });
+    try {
+      expect((await second.governance.decisions.reject(requested.decision.id, { reason: 'false alarm, checked the graphs' })).status).toBe('rejected');
+    } finally {
+      await second.close();
+    }
+    const status = await reader.consciousness.safety.status();
+    expect(status).toMatchObject({ shut_down: false, pending: null });
+  });
+
   it('maximus governance lists pending decisions as panels and approves one', async () => {
     const d = await operator.governance.decisions.create({ action_type: 'unblock_ip', params: { address: '203.0.113.11' }, reasoning: 'false positive', confidence: 0.7, risk_factors: LOW });
     const run = async (...argv: string[]) => {

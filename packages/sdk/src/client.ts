@@ -4,6 +4,7 @@ import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } 
 import { performRequest, type RequestOptions, type RequestParams } from './core/request.js';
 import { Events, Services } from './resources/events.js';
 import { Audit, Evidence, Forensics, Ledger } from './resources/evidence.js';
+import { Consciousness } from './resources/consciousness.js';
 import { Governance } from './resources/governance.js';
 import { Health } from './resources/health.js';
 import { Keys } from './resources/keys.js';
@@ -35,6 +36,8 @@ export class Maximus {
   readonly tokens: Tokens;
   /** Governance (human in the loop): decisions, votes, stats, the live stream, the action catalogue. */
   readonly governance: Governance;
+  /** The consciousness model; for now its safety part (the kill switch). */
+  readonly consciousness: Consciousness;
   /** Events through hermes: publish, subscribe (an async iterable over SSE). */
   readonly events: Events;
   /** hermes's service registry: register (and heartbeat), list, remove. */
@@ -56,6 +59,7 @@ export class Maximus {
     this.keys = new Keys(this);
     this.tokens = new Tokens(this);
     this.governance = new Governance(this);
+    this.consciousness = new Consciousness(this);
     this.events = new Events(this);
     this.services = new Services(this);
     this.evidence = new Evidence(this);
