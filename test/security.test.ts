@@ -182,6 +182,9 @@ describe('bootstrapping the first admin', () => {
       const list = await gateway.app.inject({ method: 'GET', url: '/api/v1/keys', headers: { 'x-api-key': key } });
       expect(list.statusCode).toBe(200);
       expect(list.json<{ data: { id: string; name: string; role: string }[] }>().data).toEqual([expect.objectContaining({ id: '0123456789ab', name: 'bootstrap-admin', role: 'admin' })]);
+      // Recorded once, as every key creation is (the outbox row waits for the relay).
+      const { rows } = await gateway.platform.db.query<{ topic: string }>("SELECT topic FROM gateway.outbox WHERE payload->>'key_id' = '0123456789ab'");
+      expect(rows.map((r) => r.topic)).toEqual(['audit.key.created']);
     } finally {
       await gateway.close();
     }

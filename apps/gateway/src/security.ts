@@ -54,7 +54,11 @@ export async function createGatewaySecurity(options: GatewaySecurityOptions): Pr
   const outbox = new Outbox({ db, schema: 'gateway', bus, log, pollMs: config.outbox.pollMs });
   let createdAdminKey: string | undefined;
   if (config.auth.bootstrapAdminKey) {
-    await keys.adopt(config.auth.bootstrapAdminKey, { name: 'bootstrap-admin', role: 'admin' });
+    const bootstrapKey = config.auth.bootstrapAdminKey;
+    await outbox.transaction(async (tx, emit) => {
+      const adopted = await keys.adopt(bootstrapKey, { name: 'bootstrap-admin', role: 'admin' }, tx);
+      if (adopted.created) await emit('audit.key.created', { key_id: adopted.id, name: adopted.name, role: adopted.role, actor: 'system' });
+    });
   } else if (options.createFirstAdminKey && config.auth.enabled && (await keys.count()) === 0) {
     // Through the outbox like every key creation: the ledger records the first admin key too.
     createdAdminKey = await outbox.transaction(async (tx, emit) => {

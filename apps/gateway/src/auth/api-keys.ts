@@ -33,8 +33,8 @@ const info = (row: Row): ApiKeyInfo => ({
 
 export interface ApiKeyStore {
   create(params: { name: string; role: Role; createdBy: string | null }, q?: Queryable): Promise<ApiKeyCreated>;
-  /** Stores a key generated elsewhere (MAXIMUS_BOOTSTRAP_ADMIN_KEY) unless it is already stored. */
-  adopt(key: string, params: { name: string; role: Role }): Promise<ApiKeyInfo>;
+  /** Stores a key generated elsewhere (MAXIMUS_BOOTSTRAP_ADMIN_KEY) unless it is already stored; `created` says which. */
+  adopt(key: string, params: { name: string; role: Role }, q?: Queryable): Promise<ApiKeyInfo & { created: boolean }>;
   list(): Promise<ApiKeyInfo[]>;
   /** Revokes; returns the key's info, or undefined when there is no such key. Idempotent. */
   revoke(id: string, q?: Queryable): Promise<ApiKeyInfo | undefined>;
@@ -74,12 +74,12 @@ export function createApiKeyStore(db: Database, log: Logger): ApiKeyStore {
       );
       return { ...info(rows[0]!), key };
     },
-    async adopt(key, { name, role }) {
+    async adopt(key, { name, role }, q = db) {
       const match = KEY.exec(key);
       if (!match) throw new Error('MAXIMUS_BOOTSTRAP_ADMIN_KEY is not a MAXIMUS API key (mxk_<id>_<secret>)');
-      await db.query('INSERT INTO gateway.api_keys (id, name, role, digest) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING', [match[1], name, role, digest(key)]);
-      const { rows } = await db.query<Row>('SELECT * FROM gateway.api_keys WHERE id = $1', [match[1]]);
-      return info(rows[0]!);
+      const inserted = await q.query('INSERT INTO gateway.api_keys (id, name, role, digest) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING', [match[1], name, role, digest(key)]);
+      const { rows } = await q.query<Row>('SELECT * FROM gateway.api_keys WHERE id = $1', [match[1]]);
+      return { ...info(rows[0]!), created: inserted.rowCount === 1 };
     },
     async list() {
       const { rows } = await db.query<Row>('SELECT * FROM gateway.api_keys ORDER BY created_at, id');
