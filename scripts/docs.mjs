@@ -2,3 +2,4 @@
 await import('./config-doc.mjs');
 await import('./errors-doc.mjs');
 await import('./security-doc.mjs');
+await import('./api-doc.mjs');
