@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import replyFrom from '@fastify/reply-from';
+import { WebSocket } from 'ws';
 import type { Principal, ServiceName } from '@maximus/contracts';
 import { GatewayErrors } from './errors.js';
 
@@ -50,7 +51,11 @@ export async function mountUpstream(app: FastifyInstance, upstream: UpstreamOpti
       const prefix = `/${upstream.name}`;
       const forward = (request: FastifyRequest, reply: FastifyReply) => {
         const path = request.url.slice(prefix.length) || '/';
+        // The body is the buffer of the bytes that came in: given explicitly, with its own content type, it is sent as
+        // it is (reply-from would JSON-encode a parsed application/json body).
+        const raw = Buffer.isBuffer(request.body) ? request.body : undefined;
         return reply.from(path, {
+          ...(raw ? { body: raw, contentType: request.headers['content-type'] ?? 'application/octet-stream' } : {}),
           retryDelay: () => null,
           rewriteRequestHeaders: (_req, headers) => (request.principal ? { ...headers, ...upstream.sign(request.method, path, request.principal) } : headers),
           onError: (target: { send: (e: Error) => void }, { error }: { error: Error }) => {
@@ -64,8 +69,40 @@ export async function mountUpstream(app: FastifyInstance, upstream: UpstreamOpti
         });
       };
       scope.all('/', forward);
-      scope.all('/*', forward);
+      // GET also carries WebSocket upgrades (`/hermes/api/v1/events/ws`): the same hooks (deny list, authentication,
+      // permission, rate limit) run first, then the socket is relayed to the service with the caller's signed headers.
+      scope.route({ method: 'GET', url: '/*', handler: forward, wsHandler: (socket, request) => relayWebSocket(socket, request, upstream, prefix) });
+      scope.route({ method: ['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], url: '/*', handler: forward });
     },
     { prefix: `/${upstream.name}` },
   );
+}
+
+/** Relays a client's WebSocket to the service, both ways, closing each side when the other closes. */
+function relayWebSocket(client: WebSocket, request: FastifyRequest, upstream: UpstreamOptions, prefix: string): void {
+  const path = request.url.slice(prefix.length) || '/';
+  const target = new URL(path, upstream.url.replace(/^http/, 'ws'));
+  const headers = request.principal ? upstream.sign('GET', path, request.principal) : {};
+  const service = new WebSocket(target, { headers: { ...headers, 'x-request-id': request.id } });
+  const pending: { data: WebSocket.RawData; binary: boolean }[] = [];
+  client.on('message', (data, binary) => {
+    if (service.readyState === WebSocket.OPEN) service.send(data, { binary });
+    else pending.push({ data, binary });
+  });
+  service.on('open', () => {
+    for (const { data, binary } of pending.splice(0)) service.send(data, { binary });
+  });
+  service.on('message', (data, binary) => client.send(data, { binary }));
+  const closeBoth = (code?: number, reason?: Buffer) => {
+    const safe = code && code >= 1000 && code < 5000 && code !== 1005 && code !== 1006 ? code : 1011;
+    if (client.readyState === WebSocket.OPEN) client.close(safe, reason?.toString().slice(0, 120));
+    if (service.readyState === WebSocket.OPEN || service.readyState === WebSocket.CONNECTING) service.terminate();
+  };
+  service.on('close', (code, reason) => closeBoth(code, reason));
+  service.on('unexpected-response', (_req, res) => closeBoth(1011, Buffer.from(`${upstream.name} answered ${res.statusCode}`)));
+  service.on('error', () => closeBoth(1011, Buffer.from(`${upstream.name} is unreachable`)));
+  client.on('close', () => {
+    if (service.readyState === WebSocket.OPEN || service.readyState === WebSocket.CONNECTING) service.close();
+  });
+  client.on('error', () => service.terminate());
 }
