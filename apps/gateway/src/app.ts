@@ -8,7 +8,6 @@ import type { Database } from '@maximus/kit/db';
 import { createServer, servicePlugin, packageVersion, type PreparedService, type ServerTransportOptions } from '@maximus/kit/service';
 import type { Logger } from 'pino';
 import swagger from '@fastify/swagger';
-import websocket from '@fastify/websocket';
 import { aggregateHealth, httpTarget, inProcessTarget, type HealthTarget } from './health.js';
 import { mountUpstream } from './proxy.js';
 import { registerAuth } from './auth/authenticate.js';
@@ -129,8 +128,6 @@ export async function build(options: GatewayOptions): Promise<FastifyInstance> {
       await app.register(servicePlugin(service.definition, service.ctx), { prefix: `/${service.ctx.name}` });
     }
   } else {
-    // Upgrades go through Fastify's routing, so every hook runs on them as on any request.
-    await app.register(websocket);
     for (const name of SERVICE_NAMES) {
       await mountUpstream(app, {
         name,
