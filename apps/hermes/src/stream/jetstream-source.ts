@@ -1,6 +1,6 @@
 import { DeliverPolicy, jetstream, type JetStreamClient, type OrderedConsumerOptions } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { topicMatches, type BusEvent } from '@maximus/kit/bus';
+import { natsConnectOptions, topicMatches, type BusEvent } from '@maximus/kit/bus';
 import type { Logger } from 'pino';
 import { coveringFilter } from '../domain/topics.js';
 import type { EventSource, PositionedEvent } from './source.js';
@@ -26,7 +26,7 @@ export function createJetStreamSource(options: JetStreamSourceOptions): EventSou
   let connection: Promise<NatsConnection> | undefined;
 
   async function client(): Promise<JetStreamClient> {
-    connection ??= connect({ ...connectOptions(options.url), name: 'maximus-hermes-subscribe', maxReconnectAttempts: -1, reconnectTimeWait: 1000 }).catch(
+    connection ??= connect(natsConnectOptions(options.url, 'maximus-hermes-subscribe')).catch(
       (error: unknown) => {
         connection = undefined;
         throw error;
@@ -76,19 +76,3 @@ export function createJetStreamSource(options: JetStreamSourceOptions): EventSou
   };
 }
 
-/** Servers and credentials of a NATS URL list (as the kit's bus reads NATS_URL). */
-function connectOptions(url: string): { servers: string[]; user?: string; pass?: string; token?: string } {
-  const servers: string[] = [];
-  const auth: { user?: string; pass?: string; token?: string } = {};
-  for (const raw of url.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const u = new URL(raw.includes('://') ? raw : `nats://${raw}`);
-    if (u.password) {
-      auth.user = decodeURIComponent(u.username);
-      auth.pass = decodeURIComponent(u.password);
-    } else if (u.username) {
-      auth.token = decodeURIComponent(u.username);
-    }
-    servers.push(`${u.protocol}//${u.host}`);
-  }
-  return { servers, ...auth };
-}

@@ -1,3 +1,3 @@
 export * from './types.js';
 export { createMemoryBus, type MemoryBusOptions } from './memory.js';
-export { createNatsBus, durableName, type NatsBusOptions } from './nats.js';
+export { createNatsBus, natsConnectOptions, durableName, type NatsBusOptions } from './nats.js';

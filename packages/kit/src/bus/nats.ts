@@ -475,7 +475,8 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
   };
 }
 
-function natsConnectOptions(url: string, name: string): ConnectionOptions {
+/** Connection options for a NATS URL list (`NATS_URL`): servers, credentials from the URL (client v3 ignores them there), reconnect forever. */
+export function natsConnectOptions(url: string, name: string): ConnectionOptions {
   const servers: string[] = [];
   const auth: Pick<ConnectionOptions, 'user' | 'pass' | 'token'> = {};
   for (const raw of url.split(',').map((s) => s.trim()).filter(Boolean)) {
