@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { principalFromCertificate } from './tls/index.js';
 import { Pool } from 'undici';
@@ -17,6 +18,7 @@ import { credentialRoutes } from './routes/keys.js';
 import type { GatewaySecurity } from './security.js';
 import { INTERNAL_HEADER, PRINCIPAL_HEADER, signInternal } from '@maximus/kit/auth';
 import type { ResolvedConfig } from '@maximus/kit/config';
+import { inProcessPeerTransport } from '@maximus/kit/peers';
 
 export const GATEWAY_VERSION = packageVersion(import.meta.url);
 
@@ -61,6 +63,8 @@ export async function build(options: GatewayOptions): Promise<FastifyInstance> {
     throw new KitErrors.NotFound(request.method, request.url.split('?')[0] ?? request.url);
   });
   const { config, security } = options;
+  // Embedded services call each other through this app (`ctx.peers`), signed with a key that never leaves memory.
+  const inProcessKey = options.mode === 'embedded' ? randomBytes(32) : undefined;
   // Before authentication: a denied address gets 403 on every route, public ones included.
   await registerGovernanceExecutors(app, { db: options.db, bus: security.bus, keys: security.keys, limiter: security.limiter, outbox: security.outbox, log: options.log });
   registerAuth(app, {
@@ -68,6 +72,7 @@ export async function build(options: GatewayOptions): Promise<FastifyInstance> {
     keys: security.keys,
     tokens: security.tokens,
     limiter: security.limiter,
+    ...(inProcessKey ? { inProcessKey } : {}),
     ...(config.tls && config.tls.clientAuth !== 'off' ? { certificate: (request: FastifyRequest) => principalFromCertificate(request.socket) } : {}),
   });
   registerIdempotency(app, { db: options.db, ttlHours: config.idempotencyTtlHours, log: options.log });
@@ -126,6 +131,7 @@ export async function build(options: GatewayOptions): Promise<FastifyInstance> {
   if (options.mode === 'embedded') {
     for (const service of options.services) {
       await app.register(servicePlugin(service.definition, service.ctx), { prefix: `/${service.ctx.name}` });
+      if (inProcessKey) service.peers.attach(inProcessPeerTransport((request) => app.inject(request), inProcessKey));
     }
   } else {
     for (const name of SERVICE_NAMES) {
