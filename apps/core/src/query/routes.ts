@@ -6,7 +6,6 @@ import { passThroughRetriever, passThroughScreener, type ContextRetriever, type 
 import { createPipeline } from './pipeline.js';
 import { createProvider, type Provider } from './providers/index.js';
 import { QuerySse } from './sse.js';
-import type { PeerClient } from './tools.js';
 
 /** The plugs of the pipeline: ADW's screener and THOTH's retriever replace the pass-throughs when they exist. */
 export interface QueryPlugs {
@@ -29,7 +28,7 @@ export async function queryRoutes(app: FastifyInstance, ctx: ServiceContext, plu
     })),
     screener: plugs.screener ?? passThroughScreener,
     retriever: plugs.retriever ?? passThroughRetriever,
-    peers: () => peersOf(ctx),
+    peers: () => ctx.peers,
     outbox: ctx.outbox,
     log: ctx.log,
     defaultMaxTokens: llm.maxTokens,
@@ -73,13 +72,4 @@ export async function queryRoutes(app: FastifyInstance, ctx: ServiceContext, plu
     },
   );
   await Promise.resolve();
-}
-
-/** The kit's peers on the context; until a kit provides them, every tool call fails clearly. */
-function peersOf(ctx: ServiceContext): PeerClient {
-  const peers = (ctx as ServiceContext & { peers?: PeerClient }).peers;
-  if (peers) return peers;
-  return {
-    request: () => Promise.reject(Object.assign(new Error('service-to-service calls (ctx.peers) are not available in this build'), { code: 'CORE_QUERY_PEERS_MISSING' })),
-  };
 }

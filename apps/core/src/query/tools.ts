@@ -1,12 +1,8 @@
-import type { Principal, QueryContext, ServiceName, ToolExecutionResult } from '@maximus/contracts';
+import type { Principal, QueryContext, ToolExecutionResult } from '@maximus/contracts';
+import type { Peers } from '@maximus/kit/peers';
 
-/** The part of the kit's peers (`ctx.peers`) the tools use: a service-to-service call through the gateway. */
-export interface PeerClient {
-  request<T>(
-    service: ServiceName,
-    request: { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; path: string; body?: unknown; onBehalfOf?: string; timeoutMs?: number },
-  ): Promise<{ status: number; headers: Record<string, string>; body: T }>;
-}
+/** The kit's service-to-service calls (`ctx.peers`), which the tools go through. */
+export type PeerClient = Peers;
 
 /** A tool as the providers describe it to a model: a name, what it does, and a JSON Schema of its input. */
 export interface ToolDefinition {
