@@ -11,7 +11,7 @@ export interface Reflection {
 }
 
 /** Penalties of the findings (docs/query.md). */
-export const REFLECTION_PENALTIES = { emptyAnswer: 1, unacknowledgedFailure: 0.25, codeNotAnalysed: 0.3 } as const;
+export const REFLECTION_PENALTIES = { emptyAnswer: 1, unacknowledgedFailure: 0.25, codeNotAnalysed: 0.3, unbacked: 0.5 } as const;
 
 const FAILURE_WORDS = /fail|error|unavailable|could not|couldn't|did not|didn't|not available|timed? ?out|no answer|refused/i;
 
@@ -86,7 +86,10 @@ export function reflect(input: {
   const sources = succeeded.length + input.retrieved.length;
   const used = succeeded.filter((t) => refersTo(answer, t)).length + input.retrieved.filter((i) => refersToItem(answer, i)).length;
   const grounding = sources === 0 ? 0 : used / sources;
-  if (sources === 0) notes.push('No tool result or retrieved context backs this answer.');
+  if (sources === 0) {
+    notes.push('No tool result or retrieved context backs this answer.');
+    penalty += REFLECTION_PENALTIES.unbacked;
+  }
   else if (used < sources) notes.push(`The answer refers to ${used} of its ${sources} sources.`);
   notes.push(...input.stageNotes);
   return { notes, score: Math.max(0, 1 - penalty), grounding };

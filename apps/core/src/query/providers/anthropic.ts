@@ -1,6 +1,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { ResolvedConfig } from '@maximus/kit/config';
-import { BadProviderResponse, providerCall } from './errors.js';
+import { CoreErrors } from '../../errors.js';
+import { providerCall } from './errors.js';
 import { MAX_TOOL_ROUNDS, systemPrompt, userPrompt, type Provider, type ProviderInput, type ProviderOutput } from './types.js';
 
 type Llm = ResolvedConfig['llm'];
@@ -43,7 +44,7 @@ export async function createAnthropicProvider(llm: Llm): Promise<Provider> {
             ? client.messages.stream(params, { signal }).on('text', (delta) => input.onDelta?.(delta)).finalMessage()
             : client.messages.create({ ...params, stream: false }, { signal }),
         );
-        if (!Array.isArray(message.content)) throw new BadProviderResponse('the answer has no content blocks');
+        if (!Array.isArray(message.content)) throw new CoreErrors.QueryUpstream('anthropic', 'bad response: the answer has no content blocks');
         raw.push(JSON.stringify(message.content));
         const text = message.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('');
         if (text) texts.push(text);

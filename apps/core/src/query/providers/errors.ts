@@ -9,9 +9,6 @@ export interface SdkErrorClasses {
   readonly APIUserAbortError: abstract new (...args: never[]) => Error;
 }
 
-/** The provider gave something that is not a valid answer. */
-export class BadProviderResponse extends Error {}
-
 const MAX_DETAIL = 300;
 
 /** A message safe to show: never the key, never more than a line or two. */
@@ -73,7 +70,6 @@ export async function providerCall<T>(
   try {
     return await call(controller.signal);
   } catch (error) {
-    if (error instanceof BadProviderResponse) throw new CoreErrors.QueryUpstream(provider, `bad response: ${error.message}`);
     throw mapProviderError(error, provider, classes, { ...options, timedOut });
   } finally {
     clearTimeout(timer);

@@ -1,6 +1,7 @@
 import type OpenAI from 'openai';
 import type { ResolvedConfig } from '@maximus/kit/config';
-import { BadProviderResponse, providerCall } from './errors.js';
+import { CoreErrors } from '../../errors.js';
+import { providerCall } from './errors.js';
 import { MAX_TOOL_ROUNDS, systemPrompt, userPrompt, type Provider, type ProviderInput, type ProviderOutput } from './types.js';
 
 type Llm = ResolvedConfig['llm'];
@@ -36,7 +37,7 @@ export async function createOpenAIProvider(llm: Llm): Promise<Provider> {
             : client.chat.completions.create({ ...params, stream: false }, { signal }),
         );
         const choice = Array.isArray(completion.choices) ? completion.choices[0] : undefined;
-        if (!choice?.message) throw new BadProviderResponse('the answer has no choices');
+        if (!choice?.message) throw new CoreErrors.QueryUpstream('openai', 'bad response: the answer has no choices');
         const message = choice.message;
         raw.push(JSON.stringify(message));
         if (message.content) texts.push(message.content);
