@@ -39,7 +39,7 @@ interface Turn {
 function script(question: string, toolResult: { content: string; isError: boolean } | undefined, n: number): Turn {
   if (!toolResult) {
     const name = question.includes('flux_capacitor') ? 'flux_capacitor' : question.includes('```') ? 'diagnose_code' : 'governance_stats';
-    return { text: 'Let me check the platform.', tool: { id: `${n}`, name, input: {} } };
+    return { text: 'Let me check the platform.', tool: { id: `${n}`, name, input: name === 'diagnose_code' ? { language: 'python' } : {} } };
   }
   if (toolResult.isError || toolResult.content.includes('"error"')) {
     return { text: `The tool failed: ${toolResult.content}. I cannot say more without it.`, tool: undefined };

@@ -95,10 +95,14 @@ describe.each(['anthropic', 'openai'] as const)('query with the %s provider', (k
   });
 
   it('hands a failed tool back to the model as an error, and the answer and the confidence show it', async () => {
-    const answer = await client.query({ query: 'Review this:\n```python\ndef f(:\n```', context: { code: 'def f(:', language: 'python' } });
+    const params = { query: 'Review this:\n```python\ndef f(:\n```', context: { code: 'def f(:', language: 'python' as const } };
+    const answer = await client.query(params);
     const [call] = answer.tool_execution_results;
     expect(call?.tool).toBe('diagnose_code');
-    expect(call?.input).toEqual({});
+    expect(call?.input).toEqual({ language: 'python' });
+    // Streamed, the tool's input arrives in JSON pieces (input_json_delta / function.arguments) and is put together.
+    const streamed = await client.query.stream(params).finalResponse();
+    expect(streamed.tool_execution_results[0]).toMatchObject({ tool: 'diagnose_code', input: { language: 'python' }, status: call?.status });
     if (call?.status === 'error') {
       expect(answer.final_response).toContain('The tool failed');
       expect(answer.confidence.tool_success).toBe(0);
