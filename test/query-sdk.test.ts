@@ -129,6 +129,20 @@ describe('query with the local provider, through the gateway and the SDK', () =>
     expect((await started.finalResponse()).provider).toBe('local');
   });
 
+  it('records every one of many concurrent queries, row and evidence (written in shared transactions)', async () => {
+    const answers = await Promise.all(Array.from({ length: 15 }, (_, i) => operator.query({ query: `governance question ${i}: pending decisions?` })));
+    const ids = answers.map((a) => a.id);
+    const { rows } = await gateway.platform.db.query<{ n: string }>('SELECT count(*) AS n FROM core.queries WHERE id = ANY($1::uuid[])', [ids]);
+    expect(Number(rows[0]?.n)).toBe(15);
+    for (const id of ids) {
+      const trail = await until(async () => {
+        const t = await reader.audit.trail(id);
+        return t.data.length ? t : undefined;
+      });
+      expect(trail.data.map((e) => e.type)).toEqual(['audit.query.answered']);
+    }
+  });
+
   it('refuses bad input with a 400 naming the field, and readonly principals with a 403', async () => {
     const bad = await operator.query({ query: '' }).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(BadRequestError);

@@ -8,7 +8,7 @@ import type { ContextRetriever, Screener } from './hooks.js';
 import { inlineCode } from './providers/local.js';
 import type { Provider } from './providers/index.js';
 import { reflect } from './reflection.js';
-import { recordQuery } from './store.js';
+import { QueryRecorder } from './store.js';
 import { ToolRunner, type PeerClient } from './tools.js';
 
 /** What a pipeline needs; each stage is a plug (ADW's screener and THOTH's retriever plug in here). */
@@ -39,6 +39,7 @@ const ms = (t0: number) => Math.round((performance.now() - t0) * 1000) / 1000;
  * is recorded (row and evidence) and thrown as its 502/503/504 problem.
  */
 export function createPipeline(options: PipelineOptions) {
+  const recorder = new QueryRecorder(options.outbox);
   return async function run(params: QueryParams, principal: Principal, events: PipelineEvents = {}): Promise<QueryResponse> {
     const id = randomUUID();
     const at = new Date();
@@ -83,7 +84,7 @@ export function createPipeline(options: PipelineOptions) {
       const code = (error as { code?: string }).code ?? 'CORE_ERR_QUERY_UPSTREAM_FAILED';
       stages.push({ stage: 'provider', status: 'error', note: code, duration_ms: ms(t0) });
       const seconds = (performance.now() - t0) / 1000;
-      await recordQuery(options.outbox, { id, principal, query: params.query, provider: provider.name, model: provider.model, status: 'failed', errorCode: code, stopReason: null, confidence: null, tools: tools.results, processingMs: seconds * 1000, stages, at }).catch(
+      await recorder.record({ id, principal, query: params.query, provider: provider.name, model: provider.model, status: 'failed', errorCode: code, stopReason: null, confidence: null, tools: tools.results, processingMs: seconds * 1000, stages, at }).catch(
         (e: unknown) => options.log.warn({ err: e }, 'a failed query could not be recorded'),
       );
       options.onDone?.(provider.name, code, seconds);
@@ -129,7 +130,7 @@ export function createPipeline(options: PipelineOptions) {
       stages,
     };
     await stage('evidence', async () => {
-      await recordQuery(options.outbox, { id, principal, query: params.query, provider: provider.name, model: provider.model, status: 'answered', errorCode: null, stopReason: output.stopReason, confidence, tools: tools.results, processingMs: ms(t0), stages, at });
+      await recorder.record({ id, principal, query: params.query, provider: provider.name, model: provider.model, status: 'answered', errorCode: null, stopReason: output.stopReason, confidence, tools: tools.results, processingMs: ms(t0), stages, at });
       return { value: undefined, note: 'core.queries row and audit.query.answered (EIKOS ledger)' };
     });
     response.processing_time_seconds = Math.round(ms(t0)) / 1000;
