@@ -9,10 +9,20 @@ import { SseParser } from './events.js';
 
 const PATH = '/core/api/v1/query';
 
-/** The body of a query, without `stream` (the method chooses). */
+/**
+ * The body of a query, without `stream` (the method chooses).
+ * @example const params: QueryCreateParams = { query: 'What is wrong here?', context: { code: 'eval(x)', language: 'javascript' }, max_tokens: 800 };
+ */
 export type QueryCreateParams = Omit<QueryParams, 'stream'>;
 
-/** One event of a streamed query. */
+/**
+ * One event of a streamed query.
+ * @example
+ * for await (const e of client.query.stream({ query: 'pending decisions?' })) {
+ *   if (e.type === 'tool') console.error(e.result.tool, e.result.status);
+ *   if (e.type === 'delta') process.stdout.write(e.text);
+ * }
+ */
 export type QueryStreamEvent =
   /** A stage of the pipeline ended (screening, context, provider, reflection, confidence, evidence). */
   | { type: 'stage'; stage: QueryStage }
@@ -23,7 +33,10 @@ export type QueryStreamEvent =
   /** The whole answer, last. */
   | { type: 'final'; response: QueryResponse };
 
-/** Per-call options of a streamed query: a timeout for the answer to start, and an AbortSignal. */
+/**
+ * Per-call options of a streamed query: a timeout for the answer to start, and an AbortSignal.
+ * @example const stream = client.query.stream({ query: 'state?' }, { timeout: 120_000, signal: AbortSignal.timeout(600_000) });
+ */
 export interface QueryStreamOptions {
   /** Milliseconds until the server starts answering. @default the client's `timeout` */
   timeout?: number;
@@ -190,7 +203,13 @@ export class Query extends APIResource {
   }
 }
 
-/** `client.query`: call it to ask, or use `.stream()` (also `client.query({ …, stream: true })`). */
+/**
+ * `client.query`: call it to ask, or use `.stream()` (also `client.query({ …, stream: true })`).
+ * @example
+ * const answer = await client.query({ query: 'How many decisions are pending?' });
+ * const stream = await client.query({ query: 'How many decisions are pending?', stream: true });
+ * console.log((await stream.finalResponse()).confidence_score);
+ */
 export interface QueryFunction {
   (params: QueryCreateParams & { stream?: false }, options?: RequestOptions): APIPromise<QueryResponse>;
   (params: QueryCreateParams & { stream: true }, options?: QueryStreamOptions): Promise<QueryStream>;
@@ -200,7 +219,10 @@ export interface QueryFunction {
   create(params: QueryCreateParams, options?: RequestOptions): APIPromise<QueryResponse>;
 }
 
-/** @internal builds `client.query` from its resource. */
+/**
+ * @internal builds `client.query` from its resource.
+ * @example this.query = queryFunction(new Query(this));
+ */
 export function queryFunction(resource: Query): QueryFunction {
   function query(params: QueryCreateParams & { stream?: boolean }, options?: RequestOptions & QueryStreamOptions): APIPromise<QueryResponse> | Promise<QueryStream> {
     const { stream, ...body } = params;
