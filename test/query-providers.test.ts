@@ -157,6 +157,7 @@ describe.each(['anthropic', 'openai'] as const)('query with the %s provider', (k
       expect(error.status).toBe(503);
       expect(error.code).toBe('CORE_ERR_QUERY_PROVIDER_UNAVAILABLE');
       expect(Number(error.headers['retry-after'])).toBeGreaterThan(0);
+      expect(error.message).toContain('ECONNREFUSED');
     } finally {
       await fake.restart();
     }

@@ -19,6 +19,15 @@ function scrub(message: string, secret: string | undefined): string {
   return text.length > MAX_DETAIL ? `${text.slice(0, MAX_DETAIL)}…` : text;
 }
 
+/** The system error code down the cause chain (`ECONNREFUSED`, `ENOTFOUND`, …), when there is one. */
+function causeCode(error: unknown): string | undefined {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
+  }
+  return undefined;
+}
+
 function retryAfter(headers: Headers | undefined): number {
   const raw = headers?.get('retry-after');
   const seconds = raw === null || raw === undefined ? Number.NaN : Number(raw);
@@ -35,8 +44,7 @@ export function mapProviderError(error: unknown, provider: string, classes: SdkE
   if (options.timedOut || error instanceof classes.APIConnectionTimeoutError) return new CoreErrors.QueryTimeout(provider, String(options.timeoutMs));
   const message = scrub(error instanceof Error ? error.message : String(error), options.apiKey);
   if (error instanceof classes.APIConnectionError) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const mapped = new CoreErrors.QueryUnavailable(provider, scrub(cause?.code ?? cause?.message ?? message, options.apiKey)) as CodedError;
+    const mapped = new CoreErrors.QueryUnavailable(provider, scrub(causeCode(error) ?? message, options.apiKey)) as CodedError;
     mapped.retryAfterSeconds = 5;
     return mapped;
   }
