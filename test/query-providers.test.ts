@@ -94,6 +94,23 @@ describe.each(['anthropic', 'openai'] as const)('query with the %s provider', (k
     expect(final.final_response).toContain('decisions are pending');
   });
 
+  it('a client that leaves mid-stream: the query still ends and is recorded', async () => {
+    const count = async () => Number((await gateway.platform.db.query<{ n: string }>(`SELECT count(*) AS n FROM core.queries WHERE status = 'answered'`)).rows[0]?.n);
+    const before = await count();
+    const stream = client.query.stream({ query: 'pending decisions?' });
+    for await (const event of stream) {
+      if (event.type === 'delta') {
+        stream.abort();
+        break;
+      }
+    }
+    const end = Date.now() + 5000;
+    while ((await count()) === before && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    expect(await count()).toBe(before + 1);
+    // And the service goes on answering.
+    expect((await client.query({ query: 'pending decisions?' })).provider).toBe(kind);
+  });
+
   it('hands a failed tool back to the model as an error, and the answer and the confidence show it', async () => {
     const params = { query: 'Review this:\n```python\ndef f(:\n```', context: { code: 'def f(:', language: 'python' as const } };
     const answer = await client.query(params);

@@ -9,16 +9,11 @@ import { toProblem, type CodedError } from '@maximus/kit/errors';
 export class QuerySse {
   #open = false;
   #queue: string[] = [];
-  #closed = false;
 
   constructor(
     private readonly request: FastifyRequest,
     private readonly reply: FastifyReply,
-  ) {
-    request.raw.on('close', () => {
-      this.#closed = true;
-    });
-  }
+  ) {}
 
   get opened(): boolean {
     return this.#open;
@@ -44,7 +39,7 @@ export class QuerySse {
   }
 
   end(): void {
-    if (this.#open) this.reply.raw.end();
+    if (this.#open && !this.reply.raw.writableEnded) this.reply.raw.end();
   }
 
   #openNow() {
@@ -56,7 +51,9 @@ export class QuerySse {
     this.#queue = [];
   }
 
+  /** A client that went away gets nothing more; the query still ends and is recorded. */
   #write(frame: string) {
-    if (!this.#closed) this.reply.raw.write(frame);
+    const raw = this.reply.raw;
+    if (!raw.destroyed && !raw.writableEnded) raw.write(frame);
   }
 }
