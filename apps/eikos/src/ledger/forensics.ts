@@ -3,7 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { verifyTreeHead } from '../domain/tree-head.js';
+import { verifyTreeHead } from '@maximus/kit/merkle';
 import type { LedgerStore } from './store.js';
 import { PROBLEMS_MAX, VerifyCore, type RawEntryRow, type RawNodeRow, type VerifyCall, type VerifyCoreResult } from './verify-core.js';
 import { toWireEntry } from './wire.js';
