@@ -20,7 +20,9 @@ export interface SpiritualPlatform {
   ctx(name: ServiceName): ServiceContext;
   spiritual: SpiritualRuntime;
   /** A request through the gateway with the admin key (or `key`). */
-  call(method: 'GET' | 'POST', url: string, body?: unknown, key?: string): Promise<{ status: number; headers: Record<string, unknown>; json: () => unknown }>;
+  call(method: 'GET' | 'POST', url: string, body?: unknown, key?: string, headers?: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; json: () => unknown }>;
+  /** Waits until `sql` (one row, column `n`) counts at least `atLeast`. */
+  until(sql: string, params: unknown[], atLeast?: number): Promise<void>;
   fruits(): Promise<FruitsReport>;
   virtues(): Promise<VirtuesReport>;
   fruit(name: FruitName): Promise<number | null>;
@@ -55,8 +57,8 @@ export async function spiritualPlatform(
     if (!found) throw new Error(`${name} is not mounted`);
     return found.ctx;
   };
-  const call: SpiritualPlatform['call'] = async (method, url, body, key = adminKey) => {
-    const response = await app.inject({ method, url, headers: { 'x-api-key': key }, ...(body === undefined ? {} : { payload: body as Record<string, unknown> }) });
+  const call: SpiritualPlatform['call'] = async (method, url, body, key = adminKey, headers = {}) => {
+    const response = await app.inject({ method, url, headers: { 'x-api-key': key, ...headers }, ...(body === undefined ? {} : { payload: body as Record<string, unknown> }) });
     return { status: response.statusCode, headers: response.headers, json: () => response.json<unknown>() };
   };
   const read = async <T>(path: string): Promise<T> => {
@@ -73,6 +75,15 @@ export async function spiritualPlatform(
     ctx,
     spiritual: spiritualRuntime(ctx('penelope')),
     call,
+    async until(sql, params, atLeast = 1) {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const { rows } = await platform.db.query<{ n: number | string }>(sql, params);
+        if (Number(rows[0]?.n ?? 0) >= atLeast) return;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${sql} ≥ ${atLeast} (${JSON.stringify(params)})`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
     fruits: () => read<FruitsReport>('fruits'),
     virtues: () => read<VirtuesReport>('virtues'),
     fruit: async (name) => (await result.fruits()).fruits.find((f) => f.name === name)!.score,

@@ -15,7 +15,7 @@ function classify(word: string): IgnitionOutcome {
 
 /**
  * The outcome of a `consciousness.esgt.*` event: the payload's `outcome` (or `status`, `result`), else the
- * topic's last segment (`consciousness.esgt.failed`), else `success: boolean`. Only attempts that ran count for
+ * topic's last segment (`consciousness.esgt.failed`), else `synchronized` (or `success`) as a boolean. Only attempts that ran count for
  * peace: a gate that blocks an ignition is the system holding itself back, not instability.
  */
 export function classifyIgnition(topic: string, payload: Record<string, unknown>): IgnitionOutcome {
@@ -28,6 +28,9 @@ export function classifyIgnition(topic: string, payload: Record<string, unknown>
   }
   const fromTopic = classify(topic.split('.').at(-1) ?? '');
   if (fromTopic !== 'unknown') return fromTopic;
-  if (typeof payload.success === 'boolean') return payload.success ? 'success' : 'failure';
+  for (const key of ['synchronized', 'synchronised', 'success']) {
+    const value = payload[key];
+    if (typeof value === 'boolean') return value ? 'success' : 'failure';
+  }
   return 'unknown';
 }
