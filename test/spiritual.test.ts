@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Maximus, type Decision } from '@maximus/sdk';
+import { Maximus } from '@maximus/sdk';
 import { createCoreService } from '@maximus/core';
-import type { FruitName, VirtueName } from '@maximus/contracts';
+import type { Decision, FruitName, VirtueName } from '@maximus/contracts';
 import { freshPgliteDir, sample } from './helpers.js';
 import { spiritualPlatform, type SpiritualPlatform } from './spiritual-helpers.js';
 
