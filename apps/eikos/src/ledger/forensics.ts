@@ -60,8 +60,23 @@ function inProcessVerifier(): Verifier {
   };
 }
 
+/**
+ * The parent's Node flags without its `--conditions`: the worker is built code (dist/) and resolves packages
+ * (`@maximus/kit/merkle`) by their default export; vitest starts its processes with `--conditions source`, whose
+ * `.ts` files a worker cannot load.
+ */
+function workerExecArgv(): string[] {
+  const argv: string[] = [];
+  for (let i = 0; i < process.execArgv.length; i++) {
+    const arg = process.execArgv[i]!;
+    if (arg === '--conditions' || arg === '-C') i++;
+    else if (!arg.startsWith('--conditions=')) argv.push(arg);
+  }
+  return argv;
+}
+
 function workerVerifier(url: URL): Verifier {
-  const worker = new Worker(url);
+  const worker = new Worker(url, { execArgv: workerExecArgv() });
   const waiting = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   let next = 0;
   let failure: Error | undefined;
