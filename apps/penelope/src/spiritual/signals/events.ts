@@ -80,6 +80,8 @@ export const OUTCOME_TOPICS: readonly { pattern: string; durable: string; projec
 ];
 
 const TABLE = 'penelope.spiritual_events';
+/** JetStream: a consumer created after its producers first reads the last day's events (recording is idempotent). */
+const REPLAY_SECONDS = 86_400;
 
 /** Records one event, once per event id (a redelivery changes nothing). Returns false for an event it cannot read. */
 export async function recordOutcome(ctx: ServiceContext, project: Projection, event: BusEvent): Promise<boolean> {
@@ -108,7 +110,7 @@ export async function subscribeOutcomes(ctx: ServiceContext): Promise<Subscripti
         async (event) => {
           await recordOutcome(ctx, project, event);
         },
-        { durable },
+        { durable, replaySeconds: REPLAY_SECONDS },
       ),
     );
   }
