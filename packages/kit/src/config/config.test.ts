@@ -51,6 +51,8 @@ describe('loadConfig', () => {
       httpPort: undefined,
       idempotencyTtlHours: 24,
       llm: { provider: 'local', model: undefined, baseUrl: undefined, apiKey: undefined, timeoutMs: 60000, maxTokens: 1024, toolTimeoutMs: 10000 },
+      sloLatencyMs: 300,
+      spiritual: { scoresTtlSeconds: 60, signalsIntervalSeconds: 30, signalsWindowSeconds: 3600, outcomesWindowSeconds: 604800 },
     });
     // An empty value counts as unset.
     expect(loadConfig({ MAXIMUS_PORT: '', DATABASE_URL: '' })).toMatchObject({ port: 8000, databaseUrl: undefined });

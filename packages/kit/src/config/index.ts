@@ -74,6 +74,11 @@ export const ENV_VARS: readonly EnvVarSpec[] = [
   { name: 'MAXIMUS_LLM_TIMEOUT_MS', default: '60000', description: 'Longest wait for one provider call before the query answers 504.' },
   { name: 'MAXIMUS_LLM_MAX_TOKENS', default: '1024', description: 'Tokens a provider may generate per call when the query gives no `max_tokens`.' },
   { name: 'MAXIMUS_QUERY_TOOL_TIMEOUT_MS', default: '10000', description: 'Longest wait for one query tool (diagnose, consciousness state, governance stats) before it is recorded as failed.' },
+  { name: 'MAXIMUS_SLO_LATENCY_MS', default: '300', description: 'API latency SLO: a request answered within it is on time (penelope\'s patience counts requests up to the largest `http_server_request_duration_seconds` bucket boundary at or below it).' },
+  { name: 'MAXIMUS_PENELOPE_SCORES_TTL_SECONDS', default: '60', description: 'How long one computation of the fruits and virtues serves `GET /penelope/api/v1/spiritual/*` (0: computed on every request).' },
+  { name: 'MAXIMUS_PENELOPE_SIGNALS_INTERVAL_SECONDS', default: '30', description: 'How often penelope samples the platform (every service\'s /metrics and /health, the ledger\'s signed root): one replica at a time. 0: no periodic sampling.' },
+  { name: 'MAXIMUS_PENELOPE_SIGNALS_WINDOW_SECONDS', default: '3600', description: 'Window of the sampled signals behind joy, peace, patience, kindness, faithfulness and self-control.' },
+  { name: 'MAXIMUS_PENELOPE_OUTCOMES_WINDOW_SECONDS', default: '604800', description: 'Window of the governance and healing outcomes behind love, goodness, gentleness and the virtues.' },
 ];
 
 export type Mode = 'embedded' | 'connected';
@@ -131,6 +136,15 @@ export interface ResolvedConfig {
     readonly timeoutMs: number;
     readonly maxTokens: number;
     readonly toolTimeoutMs: number;
+  };
+  /** API latency SLO, milliseconds. */
+  readonly sloLatencyMs: number;
+  /** penelope's fruits and virtues: cache TTL, sampling interval (0: off) and windows, seconds. */
+  readonly spiritual: {
+    readonly scoresTtlSeconds: number;
+    readonly signalsIntervalSeconds: number;
+    readonly signalsWindowSeconds: number;
+    readonly outcomesWindowSeconds: number;
   };
 }
 
@@ -257,6 +271,13 @@ export function loadConfig(env: Env = process.env): ResolvedConfig {
     httpPort: read(env, 'MAXIMUS_HTTP_PORT') === undefined ? undefined : int(env, 'MAXIMUS_HTTP_PORT', 0, 65535),
     idempotencyTtlHours: int(env, 'MAXIMUS_IDEMPOTENCY_TTL_HOURS', 1),
     llm: llm(env),
+    sloLatencyMs: int(env, 'MAXIMUS_SLO_LATENCY_MS', 1),
+    spiritual: {
+      scoresTtlSeconds: int(env, 'MAXIMUS_PENELOPE_SCORES_TTL_SECONDS', 0),
+      signalsIntervalSeconds: int(env, 'MAXIMUS_PENELOPE_SIGNALS_INTERVAL_SECONDS', 0),
+      signalsWindowSeconds: int(env, 'MAXIMUS_PENELOPE_SIGNALS_WINDOW_SECONDS', 60),
+      outcomesWindowSeconds: int(env, 'MAXIMUS_PENELOPE_OUTCOMES_WINDOW_SECONDS', 60),
+    },
   };
 }
 
