@@ -1,5 +1,6 @@
 import type { Principal, QueryContext, ToolExecutionResult } from '@maximus/contracts';
 import type { Peers } from '@maximus/kit/peers';
+import { diagnoseRequests, LANGUAGES, type Language } from './diagnose.js';
 
 /** The kit's service-to-service calls (`ctx.peers`), which the tools go through. */
 export type PeerClient = Peers;
@@ -28,7 +29,6 @@ class ToolInputError extends Error {
   readonly code = 'CORE_QUERY_TOOL_INPUT';
 }
 
-const LANGUAGES = ['python', 'typescript', 'javascript'];
 
 const TOOLS: readonly ToolSpec[] = [
   {
@@ -40,18 +40,26 @@ const TOOLS: readonly ToolSpec[] = [
       type: 'object',
       properties: {
         code: { type: 'string', description: 'the code to analyse' },
-        language: { type: 'string', enum: LANGUAGES },
+        language: { type: 'string', enum: [...LANGUAGES] },
         files: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, content: { type: 'string' } }, required: ['path', 'content'] } },
       },
     },
     async run(given, { peers, principal, timeoutMs, context }) {
       const input = given.code === undefined && given.files === undefined ? { ...diagnoseInput(context, undefined), ...given } : given;
-      const hasCode = typeof input.code === 'string' && input.code.length > 0;
-      const hasFiles = Array.isArray(input.files) && input.files.length > 0;
-      if (!hasCode && !hasFiles) throw new ToolInputError('diagnose_code needs `code` or `files`');
-      if (input.language !== undefined && (typeof input.language !== 'string' || !LANGUAGES.includes(input.language))) throw new ToolInputError(`diagnose_code: language must be one of ${LANGUAGES.join(', ')}`);
-      const body = Object.fromEntries(['code', 'language', 'files'].filter((k) => input[k] !== undefined).map((k) => [k, input[k]]));
-      return (await peers.request('penelope', { method: 'POST', path: '/api/v1/healing/diagnose', body, onBehalfOf: principal.id, timeoutMs })).body;
+      if (input.language !== undefined && (typeof input.language !== 'string' || !(LANGUAGES as readonly string[]).includes(input.language))) {
+        throw new ToolInputError(`diagnose_code: language must be one of ${LANGUAGES.join(', ')}`);
+      }
+      if (input.code !== undefined && (typeof input.code !== 'string' || !input.code)) throw new ToolInputError('diagnose_code: `code` must be a non-empty string');
+      const files = Array.isArray(input.files) ? input.files.filter((f): f is { path: string; content: string } => typeof (f as { path?: unknown }).path === 'string' && typeof (f as { content?: unknown }).content === 'string') : [];
+      const requests = diagnoseRequests({ ...(input.code ? { code: input.code } : {}), files, ...(input.language ? { language: input.language as Language } : {}) });
+      if (!requests.length) throw new ToolInputError('diagnose_code needs `code` or `files`');
+      const diagnoses = await Promise.all(
+        requests.map(async ({ guessed, ...body }) => {
+          const diagnosis = (await peers.request<Record<string, unknown>>('penelope', { method: 'POST', path: '/api/v1/healing/diagnose', body, onBehalfOf: principal.id, timeoutMs })).body;
+          return guessed ? { ...diagnosis, language_guessed: true } : diagnosis;
+        }),
+      );
+      return diagnoses.length === 1 ? diagnoses[0] : { diagnoses };
     },
   },
   {

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, relative } from 'node:path';
+import { basename, extname, isAbsolute, join, relative } from 'node:path';
 import type { QueryContext } from '@maximus/contracts';
 import { ExitError } from '../../spec.js';
 
@@ -53,7 +53,9 @@ export async function collectSources(target: string, stdin: NodeJS.ReadableStrea
     if (!code.trim()) throw new ExitError(`nothing to analyse: ${target} is empty`, 2);
     if (code.length > LIMITS.fileChars) throw new ExitError(`${target} holds ${code.length} characters; at most ${LIMITS.fileChars} are sent`, 2);
     const guessed = lang ?? SOURCE_EXTENSIONS[extname(target).toLowerCase()];
-    return { context: { files: [{ path: target, content: code }], ...(guessed ? { language: guessed } : {}) }, files: 1, chars: code.length, skipped: [] };
+    const name = relative(process.cwd(), target);
+    const path = !name || name.startsWith('..') || isAbsolute(name) ? basename(target) : name;
+    return { context: { files: [{ path, content: code }], ...(guessed ? { language: guessed } : {}) }, files: 1, chars: code.length, skipped: [] };
   }
   const files: { path: string; content: string }[] = [];
   const skipped: string[] = [];

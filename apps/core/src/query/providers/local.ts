@@ -57,12 +57,16 @@ export function bullets(value: unknown, limit = 40): string[] {
   return lines.slice(0, limit);
 }
 
-const ISSUE_LISTS = ['issues', 'findings', 'diagnoses', 'problems', 'diagnostics'];
+const ISSUE_LISTS = ['issues', 'findings', 'problems', 'diagnostics'];
 
 /** PENELOPE's findings as a list (severity, location, message), whatever the list is called. */
 function diagnosisLines(output: unknown): string[] {
   if (!output || typeof output !== 'object') return bullets(output);
   const record = output as Record<string, unknown>;
+  // Several calls (one per language, 50 files each): each diagnosis in turn.
+  if (Array.isArray(record.diagnoses)) {
+    return (record.diagnoses as unknown[]).flatMap((d, i) => [`- diagnosis ${i + 1} of ${(record.diagnoses as unknown[]).length}:`, ...diagnosisLines(d).map((l) => `  ${l}`)]);
+  }
   const listKey = ISSUE_LISTS.find((k) => Array.isArray(record[k]));
   const head = bullets(Object.fromEntries(Object.entries(record).filter(([k]) => k !== listKey)), 12);
   if (!listKey) return head;
