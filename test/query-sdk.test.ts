@@ -129,6 +129,18 @@ describe('query with the local provider, through the gateway and the SDK', () =>
     expect((await started.finalResponse()).provider).toBe('local');
   });
 
+  it('releases the Idempotency-Key of a streamed answer (not replayable), so a retry with it runs again', async () => {
+    const url = `http://127.0.0.1:${(gateway.app.server.address() as { port: number }).port}/core/api/v1/query`;
+    const headers = { 'x-api-key': gateway.adminKey, 'content-type': 'application/json', 'idempotency-key': `stream-${Date.now()}` };
+    const body = JSON.stringify({ query: 'pending governance decisions?', stream: true });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const response = await fetch(url, { method: 'POST', headers, body });
+      expect(response.status, `attempt ${attempt}`).toBe(200);
+      expect(await response.text()).toContain('event: final');
+      await new Promise((resolve) => setTimeout(resolve, 100)); // the claim is released when the stream closes
+    }
+  });
+
   it('records every one of many concurrent queries, row and evidence (written in shared transactions)', async () => {
     const answers = await Promise.all(Array.from({ length: 15 }, (_, i) => operator.query({ query: `governance question ${i}: pending decisions?` })));
     const ids = answers.map((a) => a.id);
