@@ -39,7 +39,7 @@ export function graphFromEdges(n: number, list: Iterable<readonly [number, numbe
     targets[fill[u]!++] = v;
     targets[fill[v]!++] = u;
   }
-  for (let v = 0; v < n; v++) targets.subarray(offsets[v]!, offsets[v + 1]!).sort();
+  for (let v = 0; v < n; v++) targets.subarray(offsets[v], offsets[v + 1]).sort();
   return { n, edges, offsets, targets };
 }
 
