@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '@maximus/kit/db';
+import { OUTBOX_SETTLED } from '@maximus/kit/outbox';
 import type { ConsciousnessRuntime } from './runtime.js';
 
 const POLL_MS = 200;
@@ -8,7 +9,8 @@ const HEARTBEAT_MS = 15_000;
 /**
  * SSE of the consciousness model: a `state` event (as `GET /state`) every `interval_ms`, and every
  * `consciousness.*` event from core's outbox as it commits (`esgt.success`, `arousal.level_changed`,
- * `tig.nodes_changed`, `safety.violation`, …) with its sequence number as the id, so `Last-Event-ID` resumes them.
+ * `tig.nodes_changed`, `safety.violation`, …) with its sequence number as the id, so `Last-Event-ID` resumes them
+ * (a row is sent once no transaction that could still commit a lower number is running, so none is skipped).
  */
 export function streamConsciousness(request: FastifyRequest, reply: FastifyReply, runtime: ConsciousnessRuntime, db: Database, intervalMs: number): void {
   const lastEventId = request.headers['last-event-id'];
@@ -38,7 +40,7 @@ export function streamConsciousness(request: FastifyRequest, reply: FastifyReply
         last = rows[0]?.seq ?? '0';
       }
       const { rows } = await db.query<{ seq: string; topic: string; payload: unknown }>(
-        `SELECT seq::text AS seq, topic, payload FROM core.outbox WHERE seq > $1::bigint AND topic LIKE 'consciousness.%' ORDER BY seq LIMIT 100`,
+        `SELECT seq::text AS seq, topic, payload FROM core.outbox WHERE seq > $1::bigint AND topic LIKE 'consciousness.%' AND ${OUTBOX_SETTLED} ORDER BY seq LIMIT 100`,
         [last],
       );
       for (const row of rows) {
