@@ -17,7 +17,7 @@ interface Lane {
   close(): Promise<void>;
 }
 
-/** One warm worker thread; requests queue in order. A worker that dies is replaced on the next request. */
+/** One worker thread, started on first use and kept warm; requests queue in order. A worker that dies is replaced on the next request. */
 function workerLane(url: URL, name: string): Lane {
   let worker: Worker | undefined;
   let next = 0;
@@ -41,7 +41,6 @@ function workerLane(url: URL, name: string): Lane {
     w.on('exit', (code) => fail(new Error(`${name} worker exited with code ${code}`)));
     return w;
   };
-  worker = start();
   return {
     run(request) {
       worker ??= start();
@@ -66,8 +65,9 @@ const inThread: Lane = {
 };
 
 /**
- * Where the heavy work runs: two warm worker threads, one for ignitions and one for metrics (a 10,000-node metrics
- * run never holds an ignition up), or this thread when there is no built worker (test sources).
+ * Where the heavy work runs: two worker threads, started on first use and kept warm, one for ignitions and one for
+ * metrics (a 10,000-node metrics run never holds an ignition up), or this thread when there is no built worker
+ * (test sources). The runtime's start warms both.
  */
 export class Compute {
   readonly threaded: boolean;

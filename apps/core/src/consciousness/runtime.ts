@@ -9,7 +9,7 @@ import { resolveConsciousnessOptions, type ConsciousnessOptions, type ResolvedCo
 import type { Deps } from './deps.js';
 import { levelOf } from './domain/arousal.js';
 import { salienceThreshold } from './domain/gates.js';
-import { loadAt, recruit } from './domain/health.js';
+import { assemblyOf, loadAt, recruit } from './domain/health.js';
 import { linkSummary } from './domain/links.js';
 import { countStates, createFabric, exportGraph, liveGraph, nodeView, type NodeView } from './fabric.js';
 import { ignite } from './ignite.js';
@@ -79,8 +79,12 @@ export class ConsciousnessRuntime {
     this.#deps.election.start();
     if (this.#deps.election.isLeader()) await this.#loops.lead();
     await this.#loops.start();
-    // Warm the workers up (and the metrics cache) once the service is ready.
-    void this.tigMetrics().catch((error: unknown) => this.#deps.ctx.log.warn({ err: error }, 'consciousness: metrics warm-up failed'));
+    // Warm both workers up (and the metrics cache) once the service is ready: no request pays for a thread start.
+    const warmUp = [
+      this.tigMetrics(),
+      this.#deps.compute.ignite({ op: 'ignite', assembly: assemblyOf(this.#deps.fabric, [0, 1]), salience: 1, seed: 0, params: { ...this.options.ignition, syncBudgetMs: 1, broadcastMs: 0, sustainMs: 0, dissolveMs: 0 } }),
+    ];
+    void Promise.all(warmUp).catch((error: unknown) => this.#deps.ctx.log.warn({ err: error }, 'consciousness: warm-up failed'));
   }
 
   async stop(): Promise<void> {

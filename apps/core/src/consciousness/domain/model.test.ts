@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_AROUSAL, levelOf, modulationAt, pressures, stepArousal, stepStress } from './arousal.js';
-import { evaluateGates, salience, salienceThreshold } from './gates.js';
+import { evaluateGates, salience, salienceThreshold, type GateInputs } from './gates.js';
 import { createFabric } from './graph.js';
 import { DEFAULT_HEALTH, loadAt, nextState, recruit } from './health.js';
 import { histogramQuantile } from './histogram.js';
@@ -49,9 +49,9 @@ describe('ESGT gates', () => {
   });
 
   it('each gate fails on its own condition, and only on it', () => {
-    const ok = { salience: 0.8, threshold: 0.6, active: false, sinceLastMs: 1000, refractoryMs: 200, recentRuns: 0, maxRuns: 10, windowMs: 10_000, healthyComponent: 100, minNodes: 20 };
+    const ok: GateInputs = { salience: 0.8, threshold: 0.6, active: false, sinceLastMs: 1000, refractoryMs: 200, recentRuns: 0, maxRuns: 10, windowMs: 10_000, healthyComponent: 100, minNodes: 20 };
     expect(evaluateGates(ok).every((g) => g.passed)).toBe(true);
-    const failing = (x: Partial<typeof ok>) => evaluateGates({ ...ok, ...x }).filter((g) => !g.passed).map((g) => g.gate);
+    const failing = (x: Partial<GateInputs>) => evaluateGates({ ...ok, ...x }).filter((g) => !g.passed).map((g) => g.gate);
     expect(failing({ salience: 0.5 })).toEqual(['salience']);
     expect(failing({ active: true })).toEqual(['concurrency']);
     expect(failing({ sinceLastMs: 199 })).toEqual(['refractory']);
