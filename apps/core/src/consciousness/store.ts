@@ -120,8 +120,8 @@ export function createStore(db: Database) {
       return rows;
     },
 
-    async gate(q: Queryable = db, lock = false): Promise<GateRow> {
-      const { rows } = await q.query<GateRow>(`SELECT active_id, active_nodes, active_since, active_replica, last_end_at, runs FROM core.esgt_gate WHERE id${lock ? ' FOR UPDATE' : ''}`);
+    async gate(q: Queryable = db): Promise<GateRow> {
+      const { rows } = await q.query<GateRow>('SELECT active_id, active_nodes, active_since, active_replica, last_end_at, runs FROM core.esgt_gate WHERE id');
       return rows[0]!;
     },
 
@@ -171,12 +171,6 @@ export function createStore(db: Database) {
           e.replica,
         ],
       );
-    },
-
-    /** Ignitions that ran (not blocked) and started after `since`. */
-    async runsSince(q: Queryable, since: Date): Promise<number> {
-      const { rows } = await q.query<{ n: string | number }>(`SELECT count(*) AS n FROM core.esgt_events WHERE outcome <> 'blocked' AND started_at > $1`, [since.toISOString()]);
-      return Number(rows[0]?.n ?? 0);
     },
 
     async attemptsSince(since: Date): Promise<{ success: number; blocked: number; failed: number }> {

@@ -18,6 +18,8 @@ export class Kuramoto {
   readonly #tmp: Float64Array;
   readonly #sin: Float64Array;
   readonly #cos: Float64Array;
+  /** #sin/#cos hold sin θ and cos θ of the current state (order() computed them; the next step's first stage reuses them). */
+  #trigValid = false;
 
   constructor(topology: Topology, omega: Float64Array, theta0: Float64Array) {
     const n = topology.n;
@@ -37,13 +39,15 @@ export class Kuramoto {
     this.#cos = new Float64Array(n);
   }
 
-  #derivative(theta: Float64Array, coupling: number, out: Float64Array): void {
+  #derivative(theta: Float64Array, coupling: number, out: Float64Array, trigReady = false): void {
     const n = this.n;
     const s = this.#sin;
     const c = this.#cos;
-    for (let i = 0; i < n; i++) {
-      s[i] = Math.sin(theta[i]!);
-      c[i] = Math.cos(theta[i]!);
+    if (!trigReady) {
+      for (let i = 0; i < n; i++) {
+        s[i] = Math.sin(theta[i]!);
+        c[i] = Math.cos(theta[i]!);
+      }
     }
     const t = this.#topology;
     if (t.kind === 'complete') {
@@ -74,7 +78,8 @@ export class Kuramoto {
     const [k1, k2, k3, k4] = this.#k as [Float64Array, Float64Array, Float64Array, Float64Array];
     const th = this.theta;
     const tmp = this.#tmp;
-    this.#derivative(th, coupling, k1);
+    this.#derivative(th, coupling, k1, this.#trigValid);
+    this.#trigValid = false;
     for (let i = 0; i < n; i++) tmp[i] = th[i]! + 0.5 * dt * k1[i]!;
     this.#derivative(tmp, coupling, k2);
     for (let i = 0; i < n; i++) tmp[i] = th[i]! + 0.5 * dt * k2[i]!;
@@ -87,12 +92,17 @@ export class Kuramoto {
 
   /** The order parameter r = |(1/N)·Σ e^{iθⱼ}| ∈ [0, 1]. */
   order(): number {
+    const s = this.#sin;
+    const c = this.#cos;
     let S = 0;
     let C = 0;
     for (let i = 0; i < this.n; i++) {
-      S += Math.sin(this.theta[i]!);
-      C += Math.cos(this.theta[i]!);
+      s[i] = Math.sin(this.theta[i]!);
+      c[i] = Math.cos(this.theta[i]!);
+      S += s[i]!;
+      C += c[i]!;
     }
+    this.#trigValid = true;
     return Math.hypot(S, C) / this.n;
   }
 }
