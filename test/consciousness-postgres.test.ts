@@ -46,7 +46,7 @@ function child(url: string): Promise<{ process: ChildProcess; url: string; repli
   const proc = spawn(process.execPath, [new URL('./fixtures/core-replica.mjs', import.meta.url).pathname, url], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines: { url: string; replica: string; leader: boolean }[] = [];
   return new Promise((resolve, reject) => {
-    createInterface({ input: proc.stdout! }).on('line', (line) => {
+    createInterface({ input: proc.stdout }).on('line', (line) => {
       const info = JSON.parse(line) as { url: string; replica: string; leader: boolean };
       lines.push(info);
       if (lines.length === 1) resolve({ process: proc, url: info.url, replica: info.replica, lines });

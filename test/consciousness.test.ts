@@ -239,6 +239,16 @@ describe('consciousness: one ignition at a time, frequency, node fatigue and iso
     for (const e of events.filter((x) => x.outcome === 'blocked')) expect(['concurrency', 'frequency']).toContain(e.gate);
   });
 
+  it('an ignition whose replica died (gate held past its stale time) is closed as failed, and the gate works again', async () => {
+    const abandoned = '11111111-1111-4111-8111-111111111111';
+    await h.platform.db.query(`UPDATE core.esgt_gate SET active_id = $1, active_nodes = '{1,2,3}', active_since = now() - interval '1 minute', active_replica = 'gone:1:abc' WHERE id`, [abandoned]);
+    const { body } = await h.call<EsgtEvent>(h.keys.operator, 'POST', `${C}/esgt/trigger`, HIGH);
+    expect(body.gate).not.toBe('concurrency');
+    const closed = (await h.call<EsgtEvent>(h.keys.readonly, 'GET', `${C}/esgt/events/${abandoned}`)).body;
+    expect(closed).toMatchObject({ outcome: 'failed', nodes: [1, 2, 3], triggered_by: 'system' });
+    expect(closed.reason).toMatch(/abandoned: replica gone:1:abc stopped during the ignition/);
+  });
+
   it('max frequency: once 3 ran in the window, the next is blocked by the frequency gate', async () => {
     let last: EsgtEvent | undefined;
     for (let i = 0; i < 5 && last?.gate !== 'frequency'; i++) last = (await h.call<EsgtEvent>(h.keys.operator, 'POST', `${C}/esgt/trigger`, HIGH)).body;

@@ -85,6 +85,33 @@ export async function ignite(deps: Deps, params: EsgtTriggerParams, principal: P
     const gate = rows[0]!;
     const base = baseFor(gate.arousal);
     let active = gate.active_id !== null;
+    if (active && gate.active_since && now - new Date(gate.active_since).getTime() > options.gates.staleMs) {
+      // The replica that held it stopped mid-run: the attempt is closed as failed, and the gate freed.
+      await record(deps, tx, emit, {
+        ...base,
+        id: gate.active_id!,
+        outcome: 'failed',
+        gate: null,
+        reason: `abandoned: replica ${gate.active_replica ?? '?'} stopped during the ignition (no result after ${options.gates.staleMs} ms)`,
+        salience: 0,
+        stimulus: { novelty: 0, relevance: 0, urgency: 0, confidence: 0 },
+        gates: [],
+        arousal_after: null,
+        nodes: gate.active_nodes ?? [],
+        coherence: null,
+        phases: [],
+        seed: null,
+        simulated_ms: null,
+        wall_ms: null,
+        context: { abandoned: true },
+        triggered_by: 'system',
+        started_at: new Date(gate.active_since).toISOString(),
+        finished_at: new Date(now).toISOString(),
+      });
+      deps.triggers.inc({ outcome: 'failed' });
+      await tx.query('UPDATE core.esgt_gate SET active_id = NULL, active_nodes = NULL, active_since = NULL, active_replica = NULL, last_end_at = $1 WHERE id', [new Date(now).toISOString()]);
+      active = false;
+    }
     const view = nodeView(fabric.n, gate.nodes ?? [], undefined, (load, at, t) => loadAt(load, at, t, options.health));
     const healthy = (v: number) => view.health(v) === 'active';
     const probe = recruit(fabric, healthy, (v) => view.load(v, now), 0);

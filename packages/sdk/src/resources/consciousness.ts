@@ -233,7 +233,7 @@ export class Consciousness extends APIResource {
       response.body.setEncoding('utf8');
       for await (const chunk of response.body as AsyncIterable<string>) {
         for (const message of parser.push(chunk)) {
-          yield { event: message.event, id: message.id, data: JSON.parse(message.data) as unknown } as ConsciousnessStreamEvent;
+          yield { event: message.event, id: message.id, data: JSON.parse(message.data) as unknown };
         }
       }
     } catch (error) {
