@@ -86,7 +86,8 @@ describe('consciousness through the SDK and the CLI', () => {
     expect(blocked?.data).toMatchObject({ outcome: 'blocked', gate: 'salience' });
   });
 
-  const cli = async (argv: string[], interruptAfterMs?: number) => {
+  /** Runs the CLI in this process; `interruptWhen` (checked every 50 ms on the output, 20 s at most) plays Ctrl-C. */
+  const cli = async (argv: string[], interruptWhen?: (out: string) => boolean) => {
     let out = '';
     let err = '';
     let code = 0;
@@ -95,7 +96,14 @@ describe('consciousness through the SDK and the CLI', () => {
       stderr: { write: (s: string) => ((err += s), true), isTTY: false },
       env: { ...process.env, MAXIMUS_API_KEY: gateway.adminKey, NO_COLOR: '1' },
       interrupted: new Promise<NodeJS.Signals>((resolve) => {
-        if (interruptAfterMs !== undefined) setTimeout(() => resolve('SIGINT'), interruptAfterMs);
+        if (!interruptWhen) return;
+        const end = Date.now() + 20_000;
+        const timer = setInterval(() => {
+          if (interruptWhen(out) || Date.now() > end) {
+            clearInterval(timer);
+            resolve('SIGINT');
+          }
+        }, 50);
       }),
     } as unknown as CommandIO;
     await program(io, (c) => (code = c)).parseAsync(['node', 'maximus', ...argv, '--url', url]);
@@ -125,7 +133,8 @@ describe('consciousness through the SDK and the CLI', () => {
   });
 
   it('maximus consciousness --watch redraws from the live stream until Ctrl-C (plain panels off a terminal)', async () => {
-    const { out, code } = await cli(['consciousness', '--watch', '0.25'], 4000);
+    const panels = (text: string) => text.match(/^MAXIMUS consciousness/gm)?.length ?? 0;
+    const { out, code } = await cli(['consciousness', '--watch', '0.25'], (text) => panels(text) >= 2);
     expect(code).toBe(0);
     expect(out.match(/^MAXIMUS consciousness/gm)?.length).toBeGreaterThanOrEqual(2);
     expect(out).not.toContain('\x1b[2J');

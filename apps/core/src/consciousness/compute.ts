@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { IgnitionResult } from './domain/ignition.js';
 import type { StructuralMetrics } from './domain/metrics.js';
-import { perform, type WorkRequest } from './work.js';
+import type { WorkRequest } from './work.js';
 
 /** The built worker beside this module (`dist/consciousness/worker.js`); test sources have none. */
 const BUILT_WORKER = new URL('./worker.js', import.meta.url);
@@ -59,8 +59,9 @@ function workerLane(url: URL, name: string): Lane {
   };
 }
 
+// Loaded on first use: a process whose work runs in the workers never loads the solvers on its main thread.
 const inThread: Lane = {
-  run: (request) => Promise.resolve(perform(request)),
+  run: async (request) => (await import('./work.js')).perform(request),
   close: () => Promise.resolve(),
 };
 
