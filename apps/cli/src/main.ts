@@ -11,8 +11,9 @@ import { token } from './commands/token/index.js';
 import { governance } from './commands/governance/index.js';
 import { evidence } from './commands/evidence/index.js';
 import { consciousness } from './commands/consciousness/index.js';
+import { spiritual } from './commands/spiritual/index.js';
 
-export const COMMANDS: readonly CommandSpec<never>[] = [up, serve, health, keys, token, governance, evidence, consciousness, certs];
+export const COMMANDS: readonly CommandSpec<never>[] = [up, serve, health, keys, token, governance, evidence, consciousness, spiritual, certs];
 
 function interrupted(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {

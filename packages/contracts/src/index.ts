@@ -6,3 +6,4 @@ export * from './governance.js';
 export * from './events.js';
 export * from './evidence.js';
 export * from './consciousness.js';
+export * from './spiritual.js';

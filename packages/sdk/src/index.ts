@@ -51,3 +51,4 @@ export {
   type ConsciousnessStreamEvent,
   type ConsciousnessStreamParams,
 } from './resources/consciousness.js';
+export { Spiritual } from './resources/spiritual.js';

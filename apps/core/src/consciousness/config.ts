@@ -68,7 +68,7 @@ export function resolveConsciousnessOptions(overrides: ConsciousnessOptions = {}
     ...overrides.fabric,
   };
   if (fabric.m >= fabric.nodes) throw new KitErrors.ConfigInvalid('MAXIMUS_TIG_M', `m (${fabric.m}) must be below the node count (${fabric.nodes})`);
-  const sloLatencyMs = num('MAXIMUS_SLO_LATENCY_P95_MS', { min: 1 });
+  const sloLatencyMs = num('MAXIMUS_SLO_LATENCY_MS', { min: 1 });
   return {
     fabric,
     denseEigenMax: overrides.denseEigenMax ?? num('MAXIMUS_TIG_DENSE_EIGEN_MAX', { min: 2, max: 5000, integer: true }),
