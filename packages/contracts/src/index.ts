@@ -6,4 +6,5 @@ export * from './governance.js';
 export * from './events.js';
 export * from './evidence.js';
 export * from './query.js';
+export * from './consciousness.js';
 export * from './spiritual.js';
