@@ -16,6 +16,8 @@ export function createCoreService(options: CoreServiceOptions = {}): ServiceDefi
     version: packageVersion(import.meta.url),
     summary: 'queries, consciousness model and governance (human in the loop)',
     migrations: loadMigrations(new URL('../migrations', import.meta.url)),
+    // PENELOPE proposes apply_patch decisions for the user who asked to apply a patch.
+    internalRoutes: [{ method: 'POST', path: '/api/v1/governance/decisions', callers: ['penelope'] }],
     async api(app, ctx) {
       const runtime = governanceRuntime(ctx, options);
       await governanceRoutes(app, runtime);

@@ -1,2 +1,7 @@
-export { service } from './service.js';
+export { service, createPenelopeService, type PenelopeServiceOptions } from './service.js';
 export { build } from './app.js';
+export { healingRuntime, existingHealing, type HealingRuntime } from './healing/runtime.js';
+export { PenelopeErrors } from './healing/errors.js';
+export { measureMansidao, changedLines, MANSIDAO_LIMITS } from './domain/mansidao.js';
+export { patchConfidence } from './domain/confidence.js';
+export { applyTime, nextMonday, isRestDay } from './domain/sabbath.js';
