@@ -6,11 +6,6 @@ import type { HealingRuntime } from './runtime.js';
 import { PATCHES, toMansidao, toPatchSummary } from './store.js';
 import { resolveWorkspace, WorkspaceRefusal } from './workspace.js';
 
-/** What PENELOPE needs of the kit's service-to-service client (`ctx.peers`). */
-export interface PeerClient {
-  request<T>(service: 'core', request: { method: 'POST' | 'GET'; path: string; body?: unknown; onBehalfOf?: string; timeoutMs?: number }): Promise<{ status: number; headers: Record<string, string>; body: T }>;
-}
-
 /**
  * `POST /healing/patches/{id}/apply`: proposes a governance `apply_patch` decision in core (as `service:penelope` on
  * behalf of the caller) with risk factors from the patch's safety class, size and mansidão. The catalogue keeps it
@@ -53,7 +48,7 @@ export async function requestApply(runtime: HealingRuntime, patchId: string, bod
   let decision: Decision;
   try {
     const onBehalfOf = principal?.kind === 'user' ? principal.id : principal?.on_behalf_of;
-    const response = await runtime.peers().request<Decision>('core', { method: 'POST', path: '/api/v1/governance/decisions', body: proposal, ...(onBehalfOf ? { onBehalfOf } : {}) });
+    const response = await runtime.ctx.peers.request<Decision>('core', { method: 'POST', path: '/api/v1/governance/decisions', body: proposal, ...(onBehalfOf ? { onBehalfOf } : {}) });
     decision = response.body;
   } catch (error) {
     await runtime.ctx.db.query(`UPDATE ${PATCHES} SET status = $2, error = $3, updated_at = now() WHERE id = $1`, [patch.id, patch.status, `the governance decision could not be created: ${(error as Error).message}`]);

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
-import type { PatchProposedEvent, SourceFile, TestRun, Verification } from '@maximus/contracts';
+import type { HealingLanguage, Mansidao, PatchProposedEvent, SourceFile, TestRun, Verification } from '@maximus/contracts';
 import { PENELOPE_TOPICS } from '@maximus/contracts';
 import { patchConfidence, testVerdict, verificationReasons } from '../domain/confidence.js';
 import type { CodeFacts } from '../domain/facts.js';
 import { measureMansidao } from '../domain/mansidao.js';
 import { shapeSketch } from '../domain/similarity.js';
+import type { AnalyserRunner } from './analysis/dispatch.js';
 import type { Candidate } from './analysis/engine.js';
 import type { HealingRuntime } from './runtime.js';
 import { diagnosisFiles, diagnosisTests, type DiagnosisRow } from './store.js';
@@ -29,29 +30,35 @@ function overlay(base: readonly SourceFile[], changes: readonly SourceFile[]): S
   return base.map((f) => ({ path: f.path, content: byPath.get(f.path) ?? f.content }));
 }
 
+/** What evaluating a candidate needs: a way to run analyser operations (worker pool or in process) and the test time limit. */
+export interface EvaluateDeps {
+  run: AnalyserRunner;
+  testTimeoutMs: number;
+}
+
 /** The tests on one version of the code, or null without tests. */
-async function testsOn(runtime: HealingRuntime, row: DiagnosisRow, files: SourceFile[], tests: SourceFile[]): Promise<TestRun | null> {
+export async function testsOn(deps: EvaluateDeps, language: HealingLanguage, files: SourceFile[], tests: SourceFile[]): Promise<TestRun | null> {
   if (!tests.length) return null;
-  if (row.language === 'python') return runTests({ language: 'python', files, tests, timeoutMs: runtime.options.testTimeoutMs });
-  const prepared = await runtime.pool.run('transpile', { files: [...files, ...tests] });
+  if (language === 'python') return runTests({ language: 'python', files, tests, timeoutMs: deps.testTimeoutMs });
+  const prepared = await deps.run('transpile', { files: [...files, ...tests] });
   const testPaths = new Set(tests.map((t) => t.path.replace(/\.mts$/, '.mjs').replace(/\.cts$/, '.cjs').replace(/\.tsx?$/, '.js')));
   return runTests({
-    language: row.language,
+    language,
     files: prepared.files.filter((f) => !testPaths.has(f.path)),
     tests: prepared.files.filter((f) => testPaths.has(f.path)),
     esm: prepared.esm,
-    timeoutMs: runtime.options.testTimeoutMs,
+    timeoutMs: deps.testTimeoutMs,
   });
 }
 
 /** Facts of both versions of each changed file: from the worker (TypeScript/JavaScript) or python3 (Python; null without python3). */
-async function factsOf(row: DiagnosisRow, candidate: Candidate): Promise<Record<string, { before: Facts | null; after: Facts | null }>> {
+async function factsOf(language: HealingLanguage, candidate: Candidate): Promise<Record<string, { before: Facts | null; after: Facts | null }>> {
   if (candidate.facts) return candidate.facts;
   const keys = candidate.after.flatMap((f) => [
     { key: `before:${f.path}`, text: candidate.before.find((b) => b.path === f.path)?.content ?? '' },
     { key: `after:${f.path}`, text: f.content },
   ]);
-  const facts = row.language === 'python' ? await pythonFacts(keys) : null;
+  const facts = language === 'python' ? await pythonFacts(keys) : null;
   return Object.fromEntries(candidate.after.map((f) => [f.path, { before: facts?.[`before:${f.path}`] ?? null, after: facts?.[`after:${f.path}`] ?? null }]));
 }
 
@@ -66,6 +73,62 @@ async function shapeOf(runtime: HealingRuntime, row: DiagnosisRow, files: Source
   return shapeSketch(files.flatMap((f) => kinds[f.path] ?? []));
 }
 
+/** A candidate measured and verified: what a patch records. */
+export interface EvaluatedCandidate {
+  mansidao: Mansidao;
+  verification: Verification;
+  verified: boolean;
+  confidence: number;
+}
+
+/**
+ * Measures and verifies one candidate: mansidão from the facts of both versions, the tests on the patched code (when
+ * tests were given), the verification reasons and the confidence.
+ */
+export async function evaluateCandidate(deps: EvaluateDeps, language: HealingLanguage, files: SourceFile[], tests: SourceFile[], baseline: TestRun | null, candidate: Candidate): Promise<EvaluatedCandidate> {
+  const verifyStarted = performance.now();
+  const facts = await factsOf(language, candidate);
+  const mansidao = measureMansidao(candidate.after.map((f) => ({
+    path: f.path,
+    before: candidate.before.find((b) => b.path === f.path)?.content ?? '',
+    after: f.content,
+    beforeFacts: facts[f.path]?.before ?? null,
+    afterFacts: facts[f.path]?.after ?? null,
+  })));
+  const patched = overlay(files, candidate.after);
+  const testRun = candidate.parse_ok ? await testsOn(deps, language, patched, tests) : null;
+  const resolvedTargeted = Math.max(0, candidate.targeted_before - candidate.targeted_after);
+  const introducedErrors = candidate.introduced.filter((i) => i.severity === 'error').length;
+  const inputs = {
+    safety: candidate.safety,
+    parseOk: candidate.parse_ok && Object.values(facts).every((f) => f.after?.parse_ok !== false),
+    targetedBefore: candidate.targeted_before,
+    resolved: resolvedTargeted,
+    introducedErrors,
+    introducedOther: candidate.introduced.length - introducedErrors,
+    testsBaseline: baseline,
+    tests: testRun,
+  };
+  const reasons = verificationReasons(inputs);
+  const verified = reasons.length === 0;
+  const verification: Verification = {
+    verified,
+    reasons: verified ? [`resolves ${resolvedTargeted} of ${candidate.targeted_before} targeted finding(s); tests: ${testVerdict(baseline, testRun)}`] : reasons,
+    parse_ok: inputs.parseOk,
+    passes: candidate.passes,
+    diagnostics_before: candidate.diagnostics_before,
+    diagnostics_after: candidate.diagnostics_after,
+    targeted_before: candidate.targeted_before,
+    targeted_after: candidate.targeted_after,
+    resolved: candidate.resolved,
+    introduced: candidate.introduced,
+    tests_baseline: baseline,
+    tests: testRun,
+    duration_ms: Math.round(performance.now() - verifyStarted),
+  };
+  return { mansidao, verification, verified, confidence: patchConfidence(inputs) };
+}
+
 /**
  * Builds, verifies and records the patches of a diagnosis: candidates from the fix loop (in a worker), then per
  * candidate the mansidão measurement, the tests (before and after, in temporary directories), the confidence and the
@@ -74,6 +137,7 @@ async function shapeOf(runtime: HealingRuntime, row: DiagnosisRow, files: Source
 export async function buildPatches(runtime: HealingRuntime, diagnosisId: string): Promise<void> {
   const started = performance.now();
   const { store, ctx } = runtime;
+  const deps: EvaluateDeps = { run: (op, payload) => runtime.pool.run(op, payload), testTimeoutMs: runtime.options.testTimeoutMs };
   const row = await store.diagnosis(diagnosisId);
   const files: SourceFile[] = diagnosisFiles(row).map((f) => ({ path: f.path, content: f.content }));
   const tests = diagnosisTests(row);
@@ -85,50 +149,10 @@ export async function buildPatches(runtime: HealingRuntime, diagnosisId: string)
       return;
     }
     const { candidates } = await runtime.pool.run('propose', { language: row.language, files, focus: row.focus });
-    const baseline = await testsOn(runtime, row, files, tests);
+    const baseline = await testsOn(deps, row.language, files, tests);
     let count = 0;
     for (const candidate of candidates) {
-      const verifyStarted = performance.now();
-      const facts = await factsOf(row, candidate);
-      const mansidao = measureMansidao(candidate.after.map((f) => ({
-        path: f.path,
-        before: candidate.before.find((b) => b.path === f.path)?.content ?? '',
-        after: f.content,
-        beforeFacts: facts[f.path]?.before ?? null,
-        afterFacts: facts[f.path]?.after ?? null,
-      })));
-      const patched = overlay(files, candidate.after);
-      const testRun = candidate.parse_ok ? await testsOn(runtime, row, patched, tests) : null;
-      const resolvedTargeted = Math.max(0, candidate.targeted_before - candidate.targeted_after);
-      const introducedErrors = candidate.introduced.filter((i) => i.severity === 'error').length;
-      const inputs = {
-        safety: candidate.safety,
-        parseOk: candidate.parse_ok && Object.values(facts).every((f) => f.after?.parse_ok !== false),
-        targetedBefore: candidate.targeted_before,
-        resolved: resolvedTargeted,
-        introducedErrors,
-        introducedOther: candidate.introduced.length - introducedErrors,
-        testsBaseline: baseline,
-        tests: testRun,
-      };
-      const reasons = verificationReasons(inputs);
-      const verified = reasons.length === 0;
-      const verification: Verification = {
-        verified,
-        reasons: verified ? [`resolves ${resolvedTargeted} of ${candidate.targeted_before} targeted finding(s); tests: ${testVerdict(baseline, testRun)}`] : reasons,
-        parse_ok: inputs.parseOk,
-        passes: candidate.passes,
-        diagnostics_before: candidate.diagnostics_before,
-        diagnostics_after: candidate.diagnostics_after,
-        targeted_before: candidate.targeted_before,
-        targeted_after: candidate.targeted_after,
-        resolved: candidate.resolved,
-        introduced: candidate.introduced,
-        tests_baseline: baseline,
-        tests: testRun,
-        duration_ms: Math.round(performance.now() - verifyStarted),
-      };
-      const confidence = patchConfidence(inputs);
+      const { mansidao, verification, verified, confidence } = await evaluateCandidate(deps, row.language, files, tests, baseline, candidate);
       const id = randomUUID();
       await ctx.outbox.transaction(async (tx, emit) => {
         await store.insertPatch(tx, {

@@ -1,9 +1,7 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
 import type { Subscription } from '@maximus/kit/bus';
 import type { ServiceContext } from '@maximus/kit/service';
-import type { PeerClient } from './apply.js';
 import { resolveHealingOptions, type HealingOptions, type ResolvedHealingOptions } from './config.js';
-import { PenelopeErrors } from './errors.js';
 import { runScheduled, subscribeExecutor } from './executor.js';
 import { buildPatches } from './patches.js';
 import { AnalyserPool } from './pool.js';
@@ -24,8 +22,6 @@ export interface HealingRuntime {
   readonly pool: AnalyserPool;
   readonly store: HealingStore;
   readonly metrics: HealingMetrics;
-  /** The kit's service-to-service client. @throws 503 when this build's kit has none */
-  peers(): PeerClient;
   /** Builds the patches of a diagnosis in the background (tracked, so that `stop()` waits for them). */
   schedulePatches(diagnosisId: string): void;
   /** Resolves when every background patch job started so far has finished (tests, shutdown). */
@@ -62,11 +58,6 @@ export function healingRuntime(ctx: ServiceContext, options: HealingOptions = {}
     pool,
     store: new HealingStore(ctx.db),
     metrics,
-    peers() {
-      const peers = (ctx as ServiceContext & { peers?: PeerClient }).peers;
-      if (!peers) throw Object.assign(new PenelopeErrors.AnalyserUnavailable('service-to-service calls (ctx.peers) are not available in this build'), { retryAfterSeconds: 30 });
-      return peers;
-    },
     schedulePatches(diagnosisId) {
       if (stopping) return;
       const job = buildPatches(runtime, diagnosisId).finally(() => jobs.delete(job));

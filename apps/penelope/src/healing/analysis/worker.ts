@@ -1,4 +1,5 @@
 import { parentPort } from 'node:worker_threads';
+import { dispatch } from './dispatch.js';
 import { AnalysisEngine } from './engine.js';
 import type { WorkerRequest } from './protocol.js';
 
@@ -9,24 +10,7 @@ if (!port) throw new Error('worker.js runs in a worker thread');
 const engine = new AnalysisEngine();
 port.on('message', (request: WorkerRequest) => {
   try {
-    let result: unknown;
-    switch (request.op) {
-      case 'warm':
-        result = engine.warm();
-        break;
-      case 'analyse':
-        result = engine.analyse(request.payload);
-        break;
-      case 'propose':
-        result = engine.propose(request.payload);
-        break;
-      case 'transpile':
-        result = engine.transpile(request.payload.files);
-        break;
-      case 'kinds':
-        result = engine.kinds(request.payload.files);
-        break;
-    }
+    const result = dispatch(engine, request.op, ('payload' in request ? request.payload : undefined) as never);
     port.postMessage({ id: request.id, result });
   } catch (error) {
     port.postMessage({ id: request.id, error: error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error) });
