@@ -21,6 +21,8 @@ export interface HealingOptions {
   clock?: Clock;
   /** The analyser worker module. @default the built worker */
   workerUrl?: URL;
+  /** Warm the analysers in the start hook (tests of other parts turn it off: workers then start on first use). @default true */
+  warmOnStart?: boolean;
 }
 
 export interface ResolvedHealingOptions {
@@ -31,6 +33,7 @@ export interface ResolvedHealingOptions {
   scheduleTickMs: number;
   clock: Clock;
   workerUrl: URL | undefined;
+  warmOnStart: boolean;
 }
 
 function intVar(name: string, fallback: number, min: number, max: number): number {
@@ -56,5 +59,6 @@ export function resolveHealingOptions(options: HealingOptions = {}): ResolvedHea
     scheduleTickMs: options.scheduleTickMs ?? 60_000,
     clock: options.clock ?? { now: () => Date.now() },
     workerUrl: options.workerUrl,
+    warmOnStart: options.warmOnStart ?? true,
   };
 }

@@ -75,9 +75,11 @@ export function healingRuntime(ctx: ServiceContext, options: HealingOptions = {}
       timer = setInterval(tick, resolved.scheduleTickMs);
       timer.unref();
       // Warm-up after ready: requests that arrive meanwhile wait for a warm worker.
-      void pool.start().then(() => {
-        if (pool.warmMs !== undefined) metrics.warmSeconds.set(pool.warmMs / 1000);
-      });
+      if (resolved.warmOnStart) {
+        void pool.start().then(() => {
+          if (pool.warmMs !== undefined) metrics.warmSeconds.set(pool.warmMs / 1000);
+        });
+      }
     },
     async stop() {
       stopping = true;

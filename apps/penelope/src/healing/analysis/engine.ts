@@ -20,6 +20,8 @@ export interface ProposeRequest {
 
 /** A patch as the fix loop produced it, before the tests and the scores. */
 export interface Candidate {
+  /** `fix:<rule>`, `suggest:<rule>:<suggestion id>` or `all-safe`. */
+  key: string;
   title: string;
   rules: string[];
   safety: SafetyClass;
@@ -111,6 +113,7 @@ export class AnalysisEngine {
       const beforeFiles = changed.map(([path]) => ({ path, content: original.get(path) ?? '' }));
       const afterFiles = changed.map(([path, content]) => ({ path, content }));
       candidates.push({
+        key: group.key,
         title: group.title,
         rules: [...group.rules].sort(),
         safety: appliedSafety(loop.applied),
