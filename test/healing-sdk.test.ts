@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadRequestError, ConflictError, Maximus, NotFoundError, PermissionDeniedError } from '@maximus/sdk';
 import type { Diagnosis, HealingCase, PatchSummary } from '@maximus/contracts';
+import { program, type CommandIO } from '@maximus/cli';
 import { embeddedGateway, type TestGateway } from './gateway-helpers.js';
 
 // PENELOPE healing through the real embedded gateway with the SDK: diagnose → patches → apply → governance → executor.
@@ -35,6 +36,7 @@ let operator: Maximus;
 let reader: Maximus;
 let root: string;
 let outside: string;
+let url: string;
 
 async function settled(client: Maximus, id: string): Promise<Diagnosis> {
   const deadline = Date.now() + 180_000;
@@ -62,7 +64,7 @@ beforeAll(async () => {
   process.env.MAXIMUS_PENELOPE_ANALYSER_WORKERS = '1';
   gateway = await embeddedGateway({ MAXIMUS_RATE_LIMITS: 'read=100000/60,write=100000/60,expensive=10000/60' });
   for (const service of gateway.services) await service.start();
-  const url = await gateway.app.listen({ host: '127.0.0.1', port: 0 });
+  url = await gateway.app.listen({ host: '127.0.0.1', port: 0 });
   const key = async (role: 'operator' | 'readonly') => (await gateway.security.keys.create({ name: role, role, createdBy: null })).key;
   admin = new Maximus({ baseURL: url, apiKey: gateway.adminKey, timeout: 240_000 });
   operator = new Maximus({ baseURL: url, apiKey: await key('operator'), timeout: 240_000 });
@@ -226,5 +228,51 @@ export async function main(): Promise<number> {
     const awaitFix = patches.find((p) => p.rules.includes('TS2339'))!;
     expect(awaitFix.diff).toContain('(await data).length');
     expect(awaitFix.verified).toBe(true);
+  }, 300_000);
+
+  it('maximus heal: progress, "Found N issues", the best verified patch as a diff with its mansidão; --apply waits for the decision', async () => {
+    const dir = join(root, 'cli-project');
+    mkdirSync(join(dir, 'app'), { recursive: true });
+    writeFileSync(join(dir, 'app/util.py'), UTIL_PY);
+    const run = async (...argv: string[]) => {
+      let out = '';
+      let err = '';
+      let code = 0;
+      const io = {
+        stdout: { write: (t: string) => ((out += t), true), isTTY: false, getColorDepth: () => 1 },
+        stderr: { write: (t: string) => ((err += t), true), isTTY: false },
+        env: { ...process.env, MAXIMUS_API_KEY: gateway.adminKey, NO_COLOR: '1' },
+        interrupted: new Promise<NodeJS.Signals>(() => undefined),
+      } as unknown as CommandIO;
+      await program(io, (c) => (code = c)).parseAsync(['node', 'maximus', ...argv, '--url', url]);
+      return { out, err, code };
+    };
+    const shown = await run('heal', dir);
+    expect(shown.code).toBe(0);
+    expect(shown.err).toMatch(/Analysing 1 python file/);
+    expect(shown.out).toMatch(/Found \d+ issues/);
+    expect(shown.out).toMatch(/Best patch: .*\n.*mansidão 0\.\d+/);
+    expect(shown.out).toMatch(/^--- a\/app\/util\.py/m);
+
+    const json = await run('heal', join(dir, 'app/util.py'), '--json');
+    const parsed = JSON.parse(json.out) as { diagnosis: Diagnosis; best: PatchSummary };
+    expect(parsed.best.verified).toBe(true);
+
+    // --apply: approve the decision from elsewhere while the command waits for it.
+    const approving = (async () => {
+      for (let i = 0; i < 600; i++) {
+        const pending = await admin.governance.decisions.list({ status: 'pending', action_type: 'apply_patch' }).page();
+        const mine = pending.data.find((d) => (d.params as { workspace?: string }).workspace === dir);
+        if (mine) return admin.governance.decisions.approve(mine.id, { comment: 'from the test' });
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new Error('no decision appeared');
+    })();
+    const applied = await run('heal', dir, '--apply');
+    await approving;
+    expect(applied.err).toMatch(/Decision [0-9a-f-]+: pending/);
+    expect(applied.out).toMatch(/Decision [0-9a-f-]+: executed/);
+    expect(applied.code).toBe(0);
+    expect(readFileSync(join(dir, 'app/util.py'), 'utf8')).not.toBe(UTIL_PY);
   }, 300_000);
 });
