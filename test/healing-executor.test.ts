@@ -58,8 +58,8 @@ beforeAll(async () => {
   const dataDir = freshPgliteDir();
   platform = await createPlatform({ config: loadConfig({ MAXIMUS_DATA_DIR: dataDir }), log: silentLog, dataDir });
   penelope = await prepareService(createPenelopeService({ clock, sabbath: true, workspaces: [root], warmOnStart: false, scheduleTickMs: 3_600_000 }), platform);
-  await platform.bus.subscribe('governance.result', async (e) => void results.push(e.payload as GovernanceResult), { durable: 'test-results' });
-  await platform.bus.subscribe('penelope.patch.applied', async (e) => void applied.push(e.payload as PatchAppliedEvent), { durable: 'test-applied' });
+  await platform.bus.subscribe('governance.result', (e) => Promise.resolve(void results.push(e.payload as GovernanceResult)), { durable: 'test-results' });
+  await platform.bus.subscribe('penelope.patch.applied', (e) => Promise.resolve(void applied.push(e.payload as PatchAppliedEvent)), { durable: 'test-applied' });
   await penelope.start();
   runtime = healingRuntime(penelope.ctx);
 }, 60_000);
