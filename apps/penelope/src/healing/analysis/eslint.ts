@@ -39,7 +39,7 @@ export class EslintRunner {
     const rules: Linter.RulesRecord =
       language === 'typescript'
         ? { ...base, ...asWarnings(recommendedTsRules()), ...ESLINT_EXTRA_RULES, ...typed, 'no-undef': 'off' }
-        : { ...base, ...ESLINT_EXTRA_RULES, ...typed, 'no-unused-vars': ['warn', { args: 'after-used' }] };
+        : { ...base, ...ESLINT_EXTRA_RULES, ...typed };
     this.#config = [
       {
         files: ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'],

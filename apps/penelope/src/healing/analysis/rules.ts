@@ -96,7 +96,6 @@ export const ESLINT_EXTRA_RULES: Record<string, 'warn'> = {
   'no-promise-executor-return': 'warn',
   'no-constructor-return': 'warn',
   'array-callback-return': 'warn',
-  'require-atomic-updates': 'warn',
   yoda: 'warn',
   radix: 'warn',
 };
@@ -104,10 +103,11 @@ export const ESLINT_EXTRA_RULES: Record<string, 'warn'> = {
 /** Type-aware typescript-eslint rules (the program comes from the warm TypeScript language service). */
 export const ESLINT_TYPED_RULES: Record<string, 'warn' | 'off'> = {
   'require-await': 'off',
+  'no-unused-vars': 'off',
+  '@typescript-eslint/no-unused-vars': 'off',
   '@typescript-eslint/require-await': 'warn',
   '@typescript-eslint/no-floating-promises': 'warn',
   '@typescript-eslint/await-thenable': 'warn',
-  '@typescript-eslint/no-misused-promises': 'warn',
   '@typescript-eslint/no-unnecessary-type-assertion': 'warn',
   '@typescript-eslint/no-implied-eval': 'warn',
   '@typescript-eslint/return-await': 'warn',
