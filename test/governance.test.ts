@@ -127,6 +127,8 @@ describe('governance through the embedded gateway', () => {
     const approved = await call(h.keys.operator2, 'POST', `${G}/decisions/${q.id}/approve`, {});
     expect(approved.json().status).toBe('failed');
     expect(approved.json().error).toMatch(/no executor is registered for quarantine_file/);
+    // (PENELOPE's executor is not part of this harness: withdraw the proposal; test/healing-sdk.test.ts applies patches.)
+    expect((await call(h.keys.operator, 'POST', `${G}/decisions/${d.id}/cancel`, {})).json().status).toBe('cancelled');
   });
 
   it('checks roles: readonly reads but cannot approve; an operator cannot approve HIGH', async () => {
