@@ -5,7 +5,7 @@ import { resolveHealingOptions, type HealingOptions, type ResolvedHealingOptions
 import { runScheduled, subscribeExecutor } from './executor.js';
 import { buildPatches } from './patches.js';
 import { AnalyserPool } from './pool.js';
-import { HealingStore } from './store.js';
+import { DIAGNOSES, HealingStore } from './store.js';
 
 export interface HealingMetrics {
   diagnoses: Counter<'language'>;
@@ -60,7 +60,9 @@ export function healingRuntime(ctx: ServiceContext, options: HealingOptions = {}
     metrics,
     schedulePatches(diagnosisId) {
       if (stopping) return;
-      const job = buildPatches(runtime, diagnosisId).finally(() => jobs.delete(job));
+      const job = buildPatches(runtime, diagnosisId)
+        .catch((error: unknown) => ctx.log.error({ err: error, diagnosis_id: diagnosisId }, 'penelope patch job failed'))
+        .finally(() => jobs.delete(job));
       jobs.add(job);
     },
     async idle() {
@@ -68,6 +70,11 @@ export function healingRuntime(ctx: ServiceContext, options: HealingOptions = {}
     },
     runScheduled: () => runScheduled(runtime),
     async start() {
+      // A build cut short by a stop or a crash never finishes: say so rather than leave the case pending.
+      await ctx.db.query(
+        `UPDATE ${DIAGNOSES} SET patches_status = 'failed', patches_error = 'interrupted: the service stopped while building the patches', updated_at = now()
+         WHERE patches_status = 'pending' AND updated_at < now() - interval '30 minutes'`,
+      );
       subscriptions = await subscribeExecutor(runtime);
       const tick = () => {
         runScheduled(runtime).catch((error: unknown) => ctx.log.warn({ err: error }, 'penelope scheduled patches: pass failed; will retry'));
