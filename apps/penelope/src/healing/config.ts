@@ -54,7 +54,7 @@ export function resolveHealingOptions(options: HealingOptions = {}): ResolvedHea
   return {
     workspaces,
     sabbath: options.sabbath ?? ['on', 'true', '1'].includes(sabbathRaw),
-    workers: options.workers ?? intVar('MAXIMUS_PENELOPE_ANALYSER_WORKERS', 2, 1, 16),
+    workers: options.workers ?? intVar('MAXIMUS_PENELOPE_ANALYSER_WORKERS', 1, 1, 16),
     testTimeoutMs: options.testTimeoutMs ?? intVar('MAXIMUS_PENELOPE_TEST_TIMEOUT_MS', 30_000, 100, 600_000),
     scheduleTickMs: options.scheduleTickMs ?? 60_000,
     clock: options.clock ?? { now: () => Date.now() },

@@ -18,7 +18,7 @@ export function defaultWorkerUrl(): URL {
 }
 
 export interface AnalyserPoolOptions {
-  /** Worker threads, each with its own warm analysers. @default 2 */
+  /** Worker threads, each with its own warm analysers. @default 1 */
   size?: number;
   /** A job running longer is abandoned (its worker is replaced). @default 120000 */
   jobTimeoutMs?: number;
@@ -62,7 +62,7 @@ export class AnalyserPool {
   #started: Promise<void> | undefined;
 
   constructor(options: AnalyserPoolOptions) {
-    this.#size = Math.max(1, options.size ?? 2);
+    this.#size = Math.max(1, options.size ?? 1);
     this.#timeoutMs = options.jobTimeoutMs ?? 120_000;
     this.#maxQueue = options.maxQueue ?? 64;
     this.#log = options.log;
@@ -74,11 +74,13 @@ export class AnalyserPool {
     return this.#warmMs;
   }
 
-  /** Spawns and warms the workers (idempotent). Resolves when every worker is warm. */
+  /**
+   * Spawns and warms the workers, one after the other (idempotent): warming takes a core for seconds, and the
+   * service it runs in must keep answering meanwhile. The first warm worker serves requests while the next warms.
+   */
   start(): Promise<void> {
     this.#started ??= (async () => {
-      while (this.#slots.length < this.#size) this.#spawn();
-      await Promise.all(this.#slots.map((s) => s.warm));
+      while (this.#slots.length < this.#size && !this.#closed) await this.#spawn().warm;
     })();
     return this.#started;
   }

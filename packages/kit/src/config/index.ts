@@ -66,7 +66,7 @@ export const ENV_VARS: readonly EnvVarSpec[] = [
   { name: 'MAXIMUS_INTERNAL_SECRET', default: undefined, description: 'HMAC key of the gateway proof that services check in connected mode. Unset: generated once and shared through the database.', secret: true },
   { name: 'MAXIMUS_PENELOPE_WORKSPACES', default: undefined, description: 'PENELOPE: absolute directories (comma-separated) that an approved patch may be written into; a workspace is one of them or a directory below. Unset: patches are only recorded.' },
   { name: 'MAXIMUS_PENELOPE_SABBATH', default: 'off', description: 'PENELOPE: `on` keeps approved patches waiting through Saturday and Sunday (UTC) until Monday 00:00 UTC.' },
-  { name: 'MAXIMUS_PENELOPE_ANALYSER_WORKERS', default: '2', description: 'PENELOPE: analyser worker threads, each with warm Ruff, TypeScript and ESLint.' },
+  { name: 'MAXIMUS_PENELOPE_ANALYSER_WORKERS', default: '1', description: 'PENELOPE: analyser worker threads, each with warm Ruff, TypeScript and ESLint (they warm one after the other at start; raise it on machines with cores to spare).' },
   { name: 'MAXIMUS_PENELOPE_TEST_TIMEOUT_MS', default: '30000', description: 'PENELOPE: time limit of one test run when a patch is verified (the run is killed after it).' },
   { name: 'MAXIMUS_IDEMPOTENCY_TTL_HOURS', default: '24', description: 'How long a response stored for an `Idempotency-Key` is replayed.' },
 ];
