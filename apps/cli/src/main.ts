@@ -11,8 +11,10 @@ import { token } from './commands/token/index.js';
 import { governance } from './commands/governance/index.js';
 import { evidence } from './commands/evidence/index.js';
 import { heal } from './commands/heal/index.js';
+import { analyze } from './commands/analyze/index.js';
+import { spiritual } from './commands/spiritual/index.js';
 
-export const COMMANDS: readonly CommandSpec<never>[] = [up, serve, health, keys, token, governance, evidence, heal, certs];
+export const COMMANDS: readonly CommandSpec<never>[] = [up, serve, health, keys, token, governance, evidence, spiritual, analyze, heal, certs];
 
 function interrupted(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {

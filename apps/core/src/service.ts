@@ -3,8 +3,12 @@ import { loadMigrations } from '@maximus/kit/migrations';
 import { governanceRoutes } from './governance/routes.js';
 import { existingRuntime, governanceRuntime, type GovernanceOptions, type GovernanceRuntime } from './governance/runtime.js';
 import { safetyRoutes } from './safety/routes.js';
+import { queryRoutes, TOOL_INTERNAL_ROUTES, type QueryPlugs } from './query/index.js';
 
-export type CoreServiceOptions = GovernanceOptions;
+export type CoreServiceOptions = GovernanceOptions & {
+  /** The query pipeline's plugs (ADW screening, THOTH context); pass-throughs by default. */
+  query?: QueryPlugs;
+};
 
 /**
  * The core service, with governance options (tests pass a controllable `clock`, a short `tickMs` and
@@ -16,13 +20,15 @@ export function createCoreService(options: CoreServiceOptions = {}): ServiceDefi
     version: packageVersion(import.meta.url),
     summary: 'queries, consciousness model and governance (human in the loop)',
     migrations: loadMigrations(new URL('../migrations', import.meta.url)),
-    // PENELOPE proposes apply_patch decisions for the user who asked to apply a patch.
-    internalRoutes: [{ method: 'POST', path: '/api/v1/governance/decisions', callers: ['penelope'] }],
     async api(app, ctx) {
       const runtime = governanceRuntime(ctx, options);
       await governanceRoutes(app, runtime);
       await safetyRoutes(app, runtime, ctx.outbox);
+      await queryRoutes(app, ctx, options.query);
     },
+    // The query tools call core's own routes through the gateway, as `service:core`; PENELOPE proposes apply_patch
+    // decisions for the user who asked to apply a patch.
+    internalRoutes: [...TOOL_INTERNAL_ROUTES, { method: 'POST', path: '/api/v1/governance/decisions', callers: ['penelope'] }],
     start: (ctx) => governanceRuntime(ctx, options).start(),
     stop: (ctx) => existingRuntime(ctx)?.stop(),
   });

@@ -7,3 +7,5 @@ export { patchConfidence } from './domain/confidence.js';
 export { applyTime, nextMonday, isRestDay } from './domain/sabbath.js';
 export { AnalyserPool, defaultWorkerUrl, type AnalyserPoolOptions } from './healing/pool.js';
 export { loadDefectCases, runDefectCase, summarise, type DefectCase, type CaseOutcome, type SuiteSummary } from './healing/suite.js';
+export { spiritualRuntime, SignalCollector, type SpiritualRuntime, type PassReport } from './spiritual/index.js';
+export { checkConsistency, checkSignature, type LedgerCheck } from './spiritual/index.js';

@@ -6,3 +6,5 @@ export * from './governance.js';
 export * from './events.js';
 export * from './evidence.js';
 export * from './healing.js';
+export * from './query.js';
+export * from './spiritual.js';

@@ -41,3 +41,5 @@ export { Evidence, Ledger, Audit, Forensics, type LedgerConsistencyParams, type 
 export { Events, Services, SseParser, type StreamEvent, type EventSubscribeParams } from './resources/events.js';
 export { Consciousness, Safety } from './resources/consciousness.js';
 export { Healing, HealingPatches, HealingHistoryPager, Wisdom, type HealingHistoryParams } from './resources/healing.js';
+export { Query, QueryStream, type QueryFunction, type QueryCreateParams, type QueryStreamEvent, type QueryStreamOptions } from './resources/query.js';
+export { Spiritual } from './resources/spiritual.js';

@@ -17,7 +17,8 @@ export async function healingRoutes(app: FastifyInstance, runtime: HealingRuntim
   app.post(
     '/healing/diagnose',
     { schema: { summary: 'Diagnose code with Ruff (Python) or TypeScript and ESLint; patches are built and verified afterwards', tags, body: DiagnoseParams, response: { 201: Diagnosis } } },
-    async (request, reply) => reply.code(201).send(await diagnose(runtime, request.body as DiagnoseParams, request.principal?.id ?? 'anonymous')),
+    // A service diagnosing for a user (core's diagnose_code) records the user.
+    async (request, reply) => reply.code(201).send(await diagnose(runtime, request.body as DiagnoseParams, request.principal?.on_behalf_of ?? request.principal?.id ?? 'anonymous')),
   );
 
   app.get('/healing/diagnoses/:id', { schema: { summary: 'One diagnosis (with `patches_status`)', tags, params: IdParams, response: { 200: Diagnosis } } }, async (request) =>
