@@ -31,8 +31,9 @@ export function createCoreService(options: CoreServiceOptions = {}): ServiceDefi
       await consciousnessRoutes(app, consciousness, ctx.db);
       await queryRoutes(app, ctx, options.query);
     },
-    // The query tools call core's own routes through the gateway, as `service:core`.
-    internalRoutes: [...TOOL_INTERNAL_ROUTES],
+    // The query tools call core's own routes through the gateway, as `service:core`; PENELOPE proposes apply_patch
+    // decisions for the user who asked to apply a patch.
+    internalRoutes: [...TOOL_INTERNAL_ROUTES, { method: 'POST', path: '/api/v1/governance/decisions', callers: ['penelope'] }],
     async start(ctx) {
       const runtime = governanceRuntime(ctx, options);
       await runtime.start();
