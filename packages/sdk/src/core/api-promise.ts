@@ -1,15 +1,27 @@
+import type { CacheInfo } from './cache.js';
 import type { ResponseHeaders } from './headers.js';
 
-/** What a call's HTTP answer said besides its body. */
+/**
+ * What a call's HTTP answer said besides its body.
+ * @example
+ * const { response } = await client.health().withResponse();
+ * console.log(response.status, response.requestId, response.headers['content-type']);
+ */
 export interface ResponseInfo {
   status: number;
   /** Lowercase names. */
   headers: ResponseHeaders;
   /** The server's `x-request-id` (quote it when reporting a problem). */
   requestId: string | undefined;
+  /** Present when the read was cacheable: whether the cache answered it, and how. */
+  cache?: CacheInfo;
 }
 
-/** A call's parsed body and its {@link ResponseInfo}. */
+/**
+ * A call's parsed body and its {@link ResponseInfo}.
+ * @example
+ * const { data, response }: APIResponse<SignedTreeHead> = await client.ledger.root().withResponse();
+ */
 export interface APIResponse<T> {
   data: T;
   response: ResponseInfo;

@@ -11,11 +11,15 @@ import type {
   LedgerPublicKey,
   SignedTreeHead,
 } from '@maximus/contracts';
-import type { APIPromise } from '../core/api-promise.js';
+import { APIPromise, type APIResponse } from '../core/api-promise.js';
+import { BatchLoader } from '../core/batch.js';
 import type { RequestOptions } from '../core/request.js';
 import { APIResource } from '../core/resource.js';
+import { APIError } from '../errors.js';
 
 const BASE = '/eikos/api/v1';
+/** The most indexes `GET /evidence?ids=` takes. */
+const MAX_IDS = 100;
 
 /** Evidence in the ledger: `/eikos/api/v1/evidence`. */
 export class Evidence extends APIResource {
@@ -30,14 +34,54 @@ export class Evidence extends APIResource {
     return this._client.request<EvidenceEntry>({ method: 'POST', path: `${BASE}/evidence`, body: params }, options);
   }
 
+  readonly #loader = new BatchLoader<number, EvidenceRecord>(() => this._client.options, (indexes, options) => this.#retrieveMany(indexes, options), MAX_IDS);
+
   /**
    * One entry with its exact bytes (base64), its inclusion proof, and the signed tree head the proof leads to.
+   * Calls made in the same tick (or within the client's `batching.maxWaitMs`) travel as one batch read
+   * (`GET /eikos/api/v1/evidence?ids=`, up to 100 indexes; a batch of one uses `GET /evidence/:id`), each
+   * caller getting its own record; `batch: false` sends this one alone.
    * @throws NotFoundError when no entry has that index
    * @example
    * const { entry, bytes, inclusion_proof, tree_head } = await client.evidence.retrieve(7);
+   * const records = await Promise.all([1, 2, 3].map((i) => client.evidence.retrieve(i))); // one request
    */
   retrieve(index: number, options?: RequestOptions): APIPromise<EvidenceRecord> {
+    if (this.#loader.enabled(options)) return new APIPromise(this.#loader.load(index, options));
+    return this.#retrieveOne(index, options);
+  }
+
+  #retrieveOne(index: number, options?: RequestOptions): APIPromise<EvidenceRecord> {
     return this._client.request<EvidenceRecord>({ method: 'GET', path: `${BASE}/evidence/${encodeURIComponent(String(index))}` }, options);
+  }
+
+  async #retrieveMany(indexes: readonly number[], options: RequestOptions): Promise<(APIResponse<EvidenceRecord> | Error)[]> {
+    if (indexes.length === 1) {
+      try {
+        return [await this.#retrieveOne(indexes[0]!, options).withResponse()];
+      } catch (error) {
+        return [error instanceof Error ? error : new Error(String(error))];
+      }
+    }
+    const unique = [...new Set(indexes)];
+    const { data, response } = await this.list(unique, options).withResponse();
+    const byIndex = new Map(data.data.map((record) => [record.entry.index, record]));
+    const given = new Set<number>();
+    return indexes.map((index) => {
+      const record = byIndex.get(index);
+      if (!record) {
+        // The answer the single read gives for a missing index, with the batch's request id.
+        return APIError.generate(
+          404,
+          { type: 'urn:maximus:error:EIKOS_ERR_EVIDENCE_NOT_FOUND', title: 'Not Found', status: 404, code: 'EIKOS_ERR_EVIDENCE_NOT_FOUND', detail: `No ledger entry with index ${index}`, request_id: response.requestId },
+          response.headers,
+        );
+      }
+      // A duplicate index gets its own copy: no two callers share an object.
+      const copy = given.has(index) ? structuredClone(record) : record;
+      given.add(index);
+      return { data: copy, response: { ...response, headers: { ...response.headers } } };
+    });
   }
 
   /**

@@ -1,0 +1,89 @@
+import type { Tracer } from '@opentelemetry/api';
+import { CircuitBreaker, type BreakerSnapshot } from './breaker.js';
+import { RetryBudget } from './budget.js';
+import { ResponseCache, type CacheStats, type RawResponse } from './cache.js';
+import { Coalescer } from './coalesce.js';
+import type { ClientOptions, ResolvedClientOptions } from './options.js';
+import { Metrics, tracerOf } from './telemetry.js';
+import { serviceOf } from './upstream.js';
+
+/** The SDK's version, sent in `User-Agent`. */
+export const VERSION = '0.1.0';
+
+/**
+ * The state a client's calls share: breakers and retry budgets per upstream, the in-flight reads, the cache,
+ * the telemetry. `withOptions()` clones share it, except the parts whose options they change.
+ * @internal
+ */
+export class Runtime {
+  readonly options: ResolvedClientOptions;
+  readonly origin: string;
+  /** The path prefix of `baseURL` (`''` or `/maximus`). */
+  readonly basePath: string;
+  readonly breakers: Map<string, CircuitBreaker> | undefined;
+  readonly budgets: Map<string, RetryBudget> | undefined;
+  readonly coalescer: Coalescer<RawResponse>;
+  readonly cache: ResponseCache | undefined;
+  readonly metrics: Metrics | undefined;
+  readonly tracer: Tracer | undefined;
+
+  constructor(options: ResolvedClientOptions, parent?: Runtime, changed: ReadonlySet<keyof ClientOptions> = new Set()) {
+    this.options = options;
+    const base = new URL(options.baseURL);
+    this.origin = base.origin;
+    this.basePath = base.pathname.replace(/\/+$/, '');
+    const same = (...keys: (keyof ClientOptions)[]) => parent !== undefined && !keys.some((k) => changed.has(k)) && parent.origin === this.origin;
+    this.metrics = same('metrics') ? parent!.metrics : options.metrics ? new Metrics(options.metrics) : undefined;
+    this.breakers = same('circuitBreaker', 'upstreamScope') ? parent!.breakers : options.circuitBreaker ? new Map() : undefined;
+    this.budgets = same('retryBudget', 'upstreamScope') ? parent!.budgets : options.retryBudget ? new Map() : undefined;
+    this.coalescer = parent?.coalescer ?? new Coalescer();
+    this.cache = same('cache') ? parent!.cache : options.cache ? new ResponseCache(options.cache) : undefined;
+    this.tracer = same('tracing') ? parent!.tracer : tracerOf(options.tracing, VERSION);
+  }
+
+  /** The upstream of a path below `baseURL` (see `upstreamScope`). */
+  upstreamOf(service: string): string {
+    return this.options.upstreamScope === 'origin' ? this.origin : `${this.origin}${this.basePath}/${service}`;
+  }
+
+  breakerOf(service: string): CircuitBreaker | undefined {
+    const breakers = this.breakers;
+    const options = this.options.circuitBreaker;
+    if (!breakers || !options) return undefined;
+    const upstream = this.upstreamOf(service);
+    let breaker = breakers.get(upstream);
+    if (!breaker) {
+      const metrics = this.metrics;
+      breaker = new CircuitBreaker(upstream, options, metrics ? { onChange: (b) => metrics.breaker(b.upstream, b.stateValue) } : {});
+      breakers.set(upstream, breaker);
+      metrics?.breaker(upstream, 0);
+    }
+    return breaker;
+  }
+
+  budgetOf(service: string): RetryBudget | undefined {
+    const budgets = this.budgets;
+    const options = this.options.retryBudget;
+    if (!budgets || !options) return undefined;
+    const upstream = this.upstreamOf(service);
+    let budget = budgets.get(upstream);
+    if (!budget) {
+      budget = new RetryBudget(options);
+      budgets.set(upstream, budget);
+    }
+    return budget;
+  }
+
+  breakerSnapshots(): BreakerSnapshot[] {
+    return [...(this.breakers?.values() ?? [])].map((b) => b.snapshot());
+  }
+
+  cacheStats(): CacheStats {
+    return this.cache?.stats() ?? { hits: 0, staleHits: 0, misses: 0, l1Hits: 0, l2Hits: 0, hitRatio: 0, entries: 0, invalidations: 0, revalidations: 0, l2Errors: 0 };
+  }
+
+  /** The service a request path below `baseURL` belongs to. */
+  serviceOf(path: string): string {
+    return serviceOf(path);
+  }
+}
