@@ -518,8 +518,9 @@ export function resolveRetryOptions(base: ResolvedRetryOptions, override: RetryO
 function resolveCache(value: CacheOptions | false | undefined): ResolvedCacheOptions | false {
   if (value === false) return false;
   if (value !== undefined && (typeof value !== 'object' || value === null)) throw invalid('option cache must be an object or false');
-  const rules: readonly CacheRule[] = value?.rules ?? DEFAULTS.cache.rules;
-  if (!Array.isArray(rules as unknown)) throw invalid('option cache.rules must be an array');
+  const given: unknown = value?.rules ?? DEFAULTS.cache.rules;
+  if (!Array.isArray(given)) throw invalid('option cache.rules must be an array');
+  const rules = given as CacheRule[];
   for (const [i, rule] of rules.entries()) {
     if (typeof rule?.prefix !== 'string' || !rule.prefix.startsWith('/')) throw invalid(`option cache.rules[${i}].prefix must be a path starting with /`);
     checkCachePolicy(`cache.rules[${i}]`, rule);

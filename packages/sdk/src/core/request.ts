@@ -412,6 +412,18 @@ export async function performRequest<T>(rt: Runtime, params: RequestParams, opti
     budget: options.retryBudget === false ? undefined : rt.budgetOf(service),
   };
   const scope = new CallScope(deadline, signal);
+  // A shared run (coalesced or filling the cache) ends on its own signal but reports its last error to the
+  // call that started it, for the cause of a deadline error.
+  const sharedRun = (signal: AbortSignal): Run => ({
+    signal,
+    deadlineAt: scope.deadlineAt,
+    get lastError() {
+      return scope.lastError;
+    },
+    set lastError(error) {
+      scope.lastError = error;
+    },
+  });
   const isRead = params.method === 'GET';
   try {
     if (isRead) {
@@ -421,13 +433,13 @@ export async function performRequest<T>(rt: Runtime, params: RequestParams, opti
           readKey(plan),
           resourceOf(params.path),
           policy,
-          (signal) => execute(plan, { signal, deadlineAt: scope.deadlineAt, lastError: undefined }),
+          (signal) => execute(plan, sharedRun(signal)),
           scope.signal,
         );
         return materialize<T>(raw, true, info);
       }
       if (options.coalesce ?? client.coalesce) {
-        const raw = await rt.coalescer.run(readKey(plan), (signal) => execute(plan, { signal, deadlineAt: scope.deadlineAt, lastError: undefined }), scope.signal);
+        const raw = await rt.coalescer.run(readKey(plan), (signal) => execute(plan, sharedRun(signal)), scope.signal);
         return materialize<T>(raw, true);
       }
     }
