@@ -60,30 +60,40 @@ export const SDK_ROUTES: readonly SdkRoute[] = [
   { method: 'DELETE', route: '/hermes/api/v1/services/:instance_id', sdk: ['services.remove'] },
 ];
 
-interface CompiledRoute {
-  pattern: RegExp;
-  route: string;
-  /** Literal characters: the more specific route wins when two match. */
-  weight: number;
+/** A trie of the routes by path segment: literal children first, then the `:param` child. */
+interface Node {
+  literal: Map<string, Node>;
+  param: Node | undefined;
+  /** The route template ending here, per method. */
+  routes: Map<string, string>;
 }
 
-let compiled: Map<string, CompiledRoute[]> | undefined;
-const memo = new Map<string, string>();
-const MEMO_MAX = 2_000;
+const node = (): Node => ({ literal: new Map(), param: undefined, routes: new Map() });
+let trie: Node | undefined;
 
-function compile(): Map<string, CompiledRoute[]> {
-  const byMethod = new Map<string, CompiledRoute[]>();
+function build(): Node {
+  const root = node();
   for (const row of SDK_ROUTES) {
-    const source = row.route
-      .split('/')
-      .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
-      .join('/');
-    const list = byMethod.get(row.method) ?? [];
-    list.push({ pattern: new RegExp(`^${source}$`), route: row.route, weight: row.route.replace(/:[^/]+/g, '').length });
-    byMethod.set(row.method, list);
+    let at = root;
+    for (const segment of row.route.split('/').slice(1)) {
+      if (segment.startsWith(':')) at = at.param ??= node();
+      else {
+        let next = at.literal.get(segment);
+        if (!next) at.literal.set(segment, (next = node()));
+        at = next;
+      }
+    }
+    at.routes.set(row.method, row.route);
   }
-  for (const list of byMethod.values()) list.sort((a, b) => b.weight - a.weight);
-  return byMethod;
+  return root;
+}
+
+function match(at: Node, segments: readonly string[], i: number, method: string): string | undefined {
+  if (i === segments.length) return at.routes.get(method);
+  const literal = at.literal.get(segments[i]!);
+  const found = literal ? match(literal, segments, i + 1, method) : undefined;
+  if (found !== undefined || !at.param || segments[i] === '') return found;
+  return match(at.param, segments, i + 1, method);
 }
 
 /** A segment that names one thing (a number, a UUID, a long hex or token), not a route. */
@@ -97,22 +107,9 @@ const ID_SEGMENT = /^(\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-
  * routeTemplate('GET', '/core/api/v1/governance/decisions/0b6c…'); // '/core/api/v1/governance/decisions/:id'
  */
 export function routeTemplate(method: string, path: string): string {
-  const key = `${method} ${path}`;
-  const hit = memo.get(key);
-  if (hit !== undefined) return hit;
-  compiled ??= compile();
-  let template: string | undefined;
-  for (const candidate of compiled.get(method) ?? []) {
-    if (candidate.pattern.test(path)) {
-      template = candidate.route;
-      break;
-    }
-  }
-  template ??= path
-    .split('/')
-    .map((segment) => (segment !== '' && (ID_SEGMENT.test(segment) || segment.includes('%')) ? ':id' : segment))
-    .join('/');
-  if (memo.size >= MEMO_MAX) memo.clear();
-  memo.set(key, template);
-  return template;
+  trie ??= build();
+  const segments = path.split('/');
+  const found = match(trie, segments, 1, method);
+  if (found !== undefined) return found;
+  return segments.map((segment) => (segment !== '' && (ID_SEGMENT.test(segment) || segment.includes('%')) ? ':id' : segment)).join('/');
 }

@@ -3,6 +3,7 @@ import { APIUserAbortError } from '../errors.js';
 import type { APIResponse } from './api-promise.js';
 import type { ResolvedClientOptions } from './options.js';
 import type { RequestOptions } from './request.js';
+import { onAbort } from './signals.js';
 
 /**
  * Loads many keys in one request: gets the keys of a batch (in the order the calls were made, duplicates
@@ -71,15 +72,14 @@ export class BatchLoader<K, V> {
       return Promise.reject(new APIUserAbortError(signal.reason));
     }
     return new Promise((resolve, reject) => {
-      const onAbort = () => reject(new APIUserAbortError(signal.reason));
-      signal.addEventListener('abort', onAbort, { once: true });
+      const unsubscribe = onAbort(signal, () => reject(new APIUserAbortError(signal.reason)));
       pending.then(
         (value) => {
-          signal.removeEventListener('abort', onAbort);
+          unsubscribe();
           resolve(value);
         },
         (error: unknown) => {
-          signal.removeEventListener('abort', onAbort);
+          unsubscribe();
           // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the original reason passes through unchanged
           reject(error);
         },

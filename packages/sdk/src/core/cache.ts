@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import { NEVER, type Cancel } from './cancel.js';
 import { Coalescer } from './coalesce.js';
 import { headerValue, type ResponseHeaders } from './headers.js';
 import type { CachePolicy, ResolvedCacheOptions } from './options.js';
@@ -9,6 +10,8 @@ export interface RawResponse {
   status: number;
   headers: ResponseHeaders;
   text: string;
+  /** Set once a caller took `headers` as they are: later callers of a shared answer get a copy. */
+  taken?: boolean;
 }
 
 /** Where a cached answer came from. */
@@ -141,7 +144,7 @@ export class ResponseCache {
    * The answer of a cacheable read: from L1, else L2, else `fetch` (once per key at a time). A stale entry
    * within its stale-while-revalidate window is served and refreshed in the background.
    */
-  async read(key: string, resource: string, policy: CachePolicy, fetch: (signal: AbortSignal) => Promise<RawResponse>, signal: AbortSignal): Promise<CachedRead> {
+  async read(key: string, resource: string, policy: CachePolicy, fetch: (cancel: Cancel) => Promise<RawResponse>, caller: Cancel): Promise<CachedRead> {
     const l1Version = this.#l1Version(resource);
     let found: Found | undefined;
     const inL1 = this.#l1.get(key);
@@ -172,21 +175,20 @@ export class ResponseCache {
       }
     }
     this.#stats.misses += 1;
-    return this.#fills.run(key, (fillSignal) => this.#fill(key, resource, policy, fetch, fillSignal, l1Version, l2Version, true), signal);
+    return this.#fills.run(key, (cancel) => this.#fill(key, resource, policy, fetch, cancel, l1Version, l2Version, true), caller);
   }
 
-  #revalidate(key: string, resource: string, policy: CachePolicy, fetch: (signal: AbortSignal) => Promise<RawResponse>): void {
+  #revalidate(key: string, resource: string, policy: CachePolicy, fetch: (cancel: Cancel) => Promise<RawResponse>): void {
     this.#stats.revalidations += 1;
     const l1Version = this.#l1Version(resource);
-    const background = new AbortController().signal;
     void this.#fills
       .run(
         key,
-        async (fillSignal) => {
+        async (cancel) => {
           const l2Version = this.#options.redis ? (await this.#readL2(key, resource)).version : '0';
-          return this.#fill(key, resource, policy, fetch, fillSignal, l1Version, l2Version, false);
+          return this.#fill(key, resource, policy, fetch, cancel, l1Version, l2Version, false);
         },
-        background,
+        NEVER,
       )
       .catch(() => {}); // a failed refresh leaves the stale entry until it expires
   }
@@ -195,8 +197,8 @@ export class ResponseCache {
     key: string,
     resource: string,
     policy: CachePolicy,
-    fetch: (signal: AbortSignal) => Promise<RawResponse>,
-    signal: AbortSignal,
+    fetch: (cancel: Cancel) => Promise<RawResponse>,
+    cancel: Cancel,
     l1Version: string,
     l2Version: string,
     waitForLock: boolean,
@@ -219,7 +221,7 @@ export class ResponseCache {
         // Another process is fetching this key: wait for its answer to land in L2, up to the lock's lifetime.
         const until = performance.now() + this.#options.lockMs;
         const step = Math.max(5, Math.min(50, this.#options.lockMs / 20));
-        while (performance.now() < until && !signal.aborted) {
+        while (performance.now() < until && !cancel.aborted) {
           await new Promise((resolve) => setTimeout(resolve, step));
           const l2 = await this.#readL2(key, resource);
           if (l2.entry) {
@@ -233,7 +235,7 @@ export class ResponseCache {
       }
     }
     try {
-      const raw = await fetch(signal);
+      const raw = await fetch(cancel);
       if (raw.status >= 200 && raw.status < 300 && !/no-store/i.test(headerValue(raw.headers, 'cache-control') ?? '')) {
         const swrMs = policy.staleWhileRevalidateMs ?? 0;
         const entry: Entry = { raw, storedAt: this.#clock(), ttlMs: policy.ttlMs, swrMs, version: l1Version };

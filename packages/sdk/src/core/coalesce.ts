@@ -1,36 +1,35 @@
-/** Rejects with the signal's reason as soon as it aborts, even if `promise` is slower to notice. @internal */
-export function untilAborted<V>(promise: Promise<V>, signal: AbortSignal): Promise<V> {
-  if (signal.aborted) {
-    promise.catch(() => {}); // superseded by the abort
-    return Promise.reject(signal.reason as Error);
-  }
-  return new Promise<V>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the original reason passes through unchanged
-        reject(error);
-      },
-    );
-  });
+import { Cancel } from './cancel.js';
+
+const noop = () => {};
+
+/**
+ * FNV-1a of a key: the in-flight map is keyed by numbers, because a Map churning through fresh string keys
+ * (one per call) leaves garbage that survives into the old generation and costs full collections.
+ */
+function hash(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+interface Waiter<V> {
+  resolve: (value: V) => void;
+  reject: (reason: unknown) => void;
+  unsubscribe: () => void;
+  left: boolean;
 }
 
 interface Shared<V> {
-  promise: Promise<V>;
-  controller: AbortController;
+  key: string;
+  cancel: Cancel;
+  waiters: Waiter<V>[];
   waiting: number;
 }
 
 /**
  * Counts of a {@link Coalescer}.
  * @example
- * const { started, joined } = coalescer.stats();
+ * const { started, joined } = client.coalescingStats();
  */
 export interface CoalescerStats {
   /** Requests actually started. */
@@ -44,73 +43,62 @@ export interface CoalescerStats {
 /**
  * Single flight: calls with the same key while one is in flight wait for that one's outcome instead of
  * starting their own. The entry is dropped as soon as the work settles, so an error reaches only the calls
- * that were waiting for it; the next call starts afresh. A waiting call that aborts leaves alone; when the
- * last one leaves, the work's signal aborts (with that call's reason).
- * @example
- * const coalescer = new Coalescer<string>();
- * const [a, b] = await Promise.all([coalescer.run('k', fetchIt, signalA), coalescer.run('k', fetchIt, signalB)]); // one fetchIt
+ * that were waiting for it; the next call starts afresh. A waiting call that is cancelled leaves alone; when
+ * the last one leaves, the work is cancelled (with that call's reason).
+ * @internal
  */
 export class Coalescer<V> {
-  readonly #inFlight = new Map<string, Shared<V>>();
+  readonly #inFlight = new Map<number, Shared<V>>();
   #started = 0;
   #joined = 0;
 
-  run(key: string, work: (signal: AbortSignal) => Promise<V>, signal: AbortSignal): Promise<V> {
-    let shared = this.#inFlight.get(key);
-    if (shared) {
+  run(key: string, work: (cancel: Cancel) => Promise<V>, caller: Cancel): Promise<V> {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the caller's reason passes through unchanged
+    if (caller.aborted) return Promise.reject(caller.reason);
+    const h = hash(key);
+    let entry = this.#inFlight.get(h);
+    if (entry && entry.key !== key) entry = undefined; // a hash collision: this call goes alone
+    if (entry) {
       this.#joined += 1;
     } else {
       this.#started += 1;
-      const controller = new AbortController();
-      const created: Shared<V> = { promise: undefined as unknown as Promise<V>, controller, waiting: 0 };
-      created.promise = work(controller.signal).finally(() => {
-        if (this.#inFlight.get(key) === created) this.#inFlight.delete(key);
-      });
-      created.promise.catch(() => {}); // reported to the waiting calls; nobody may be left to hear it
-      this.#inFlight.set(key, created);
-      shared = created;
-    }
-    const entry = shared;
-    entry.waiting += 1;
-    if (signal.aborted) {
-      this.#leave(entry, key, signal.reason);
-      return Promise.reject(signal.reason as Error);
-    }
-    return new Promise<V>((resolve, reject) => {
-      let settled = false;
-      const onAbort = () => {
-        if (settled) return;
-        settled = true;
-        this.#leave(entry, key, signal.reason);
-        reject(signal.reason as Error);
+      const created: Shared<V> = { key, cancel: new Cancel(), waiters: [], waiting: 0 };
+      if (!this.#inFlight.has(h)) this.#inFlight.set(h, created);
+      entry = created;
+      // One subscription for every waiting call; the first outcome drops the entry, so the next call starts
+      // afresh. (These handlers also keep a failure that nobody waits for any more from going unhandled.)
+      const settle = (fulfilled: boolean, outcome: unknown) => {
+        if (this.#inFlight.get(h) === created) this.#inFlight.delete(h);
+        for (const waiter of created.waiters) {
+          if (waiter.left) continue;
+          waiter.unsubscribe();
+          if (fulfilled) waiter.resolve(outcome as V);
+          else waiter.reject(outcome);
+        }
+        created.waiters = [];
       };
-      signal.addEventListener('abort', onAbort, { once: true });
-      entry.promise.then(
-        (value) => {
-          if (settled) return;
-          settled = true;
-          signal.removeEventListener('abort', onAbort);
-          entry.waiting -= 1;
-          resolve(value);
-        },
-        (error: unknown) => {
-          if (settled) return;
-          settled = true;
-          signal.removeEventListener('abort', onAbort);
-          entry.waiting -= 1;
-          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the original reason passes through unchanged
-          reject(error);
-        },
+      work(created.cancel).then(
+        (value) => settle(true, value),
+        (error: unknown) => settle(false, error),
       );
-    });
-  }
-
-  #leave(entry: Shared<V>, key: string, reason: unknown): void {
-    entry.waiting -= 1;
-    if (entry.waiting <= 0) {
-      if (this.#inFlight.get(key) === entry) this.#inFlight.delete(key);
-      entry.controller.abort(reason);
     }
+    const shared = entry;
+    shared.waiting += 1;
+    return new Promise<V>((resolve, reject) => {
+      const waiter: Waiter<V> = { resolve, reject, unsubscribe: noop, left: false };
+      waiter.unsubscribe = caller.subscribe((reason) => {
+        if (waiter.left) return;
+        waiter.left = true;
+        shared.waiting -= 1;
+        if (shared.waiting <= 0) {
+          if (this.#inFlight.get(h) === shared) this.#inFlight.delete(h);
+          shared.cancel.abort(reason);
+        }
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the caller's reason passes through unchanged
+        reject(reason);
+      });
+      shared.waiters.push(waiter);
+    });
   }
 
   stats(): CoalescerStats {

@@ -7,12 +7,13 @@ import type { APIResponse } from './api-promise.js';
 import type { BreakerPermit, CircuitBreaker } from './breaker.js';
 import type { RetryBudget } from './budget.js';
 import type { CacheInfo, RawResponse } from './cache.js';
-import { untilAborted } from './coalesce.js';
+import { Cancel } from './cancel.js';
 import { headerValue, type ResponseHeaders } from './headers.js';
 import { checkCachePolicy, checkNumber, resolveRetryOptions, type CachePolicy, type ResolvedClientOptions, type ResolvedRetryOptions, type RetryOptions } from './options.js';
 import { backoffDelay, breakerOutcome, fromTransportError, isRetryable } from './retry.js';
 import { VERSION, type Runtime } from './runtime.js';
 import { endAttemptSpan, endCallSpan, startAttemptSpan, startCallSpan } from './telemetry.js';
+import { onAbort } from './signals.js';
 import { resourceOf } from './upstream.js';
 
 export { VERSION };
@@ -129,18 +130,17 @@ function buildPath(basePath: string, params: RequestParams): string {
   return `${basePath}${params.path}${query}`;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+function sleep(ms: number, cancel: Cancel): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason as Error);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason as Error);
-    };
     const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
+      unsubscribe();
       resolve();
     }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const unsubscribe = cancel.subscribe((reason) => {
+      clearTimeout(timer);
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the call's reason passes through unchanged
+      reject(reason);
+    });
   });
 }
 
@@ -163,9 +163,17 @@ function errorOf(raw: RawResponse, params: RequestParams): APIError | undefined 
   return APIError.generate(status, body, headers);
 }
 
-/** Parses a raw answer into the caller's own copy of the result. */
-function materialize<T>(raw: RawResponse, shared: boolean, cache?: CacheInfo): APIResponse<T> {
-  const headers = shared ? { ...raw.headers } : raw.headers;
+/**
+ * Parses a raw answer into the caller's own copy of the result. Headers: `own` (the answer is this call's),
+ * `shared` (coalesced: copied for all but the first taker), `cached` (always copied: the cache keeps them).
+ */
+function materialize<T>(raw: RawResponse, headersAre: 'own' | 'shared' | 'cached', cache?: CacheInfo): APIResponse<T> {
+  let headers = raw.headers;
+  if (headersAre === 'cached') headers = { ...raw.headers };
+  else if (headersAre === 'shared') {
+    if (raw.taken) headers = { ...raw.headers };
+    else raw.taken = true;
+  }
   const requestId = headerValue(headers, 'x-request-id');
   let data: unknown = raw.text === '' ? undefined : raw.text;
   if (raw.text !== '' && isJson(headers)) {
@@ -191,50 +199,65 @@ interface Plan {
   maxRetries: number;
   retry: ResolvedRetryOptions;
   service: string;
-  /** The route template (`/core/api/v1/governance/decisions/:id`). */
-  template: string;
-  /** The method and the route template. */
-  endpoint: string;
+  /** The route template (`/core/api/v1/governance/decisions/:id`), worked out only when telemetry needs it. */
+  template: string | undefined;
   breaker: CircuitBreaker | undefined;
   budget: RetryBudget | undefined;
 }
 
-/** What a run of the retry loop reads and leaves: the signal that ends it, its deadline, its last error. */
+/** What a run of the retry loop reads and leaves: the token that ends it, its deadline, its last error. */
 interface Run {
-  signal: AbortSignal;
+  cancel: Cancel;
   deadlineAt: number;
   lastError: MaximusError | undefined;
 }
 
 /**
- * A call's own signal: aborted by its deadline (with a TimeoutError) or by the caller's signal (with an
- * APIUserAbortError). `dispose()` clears the timer and the listener.
+ * A call's own cancellation: by its deadline (with a TimeoutError) or by the caller's signal (with an
+ * APIUserAbortError). `dispose()` clears the timer and the subscription to the caller's signal.
  */
 class CallScope implements Run {
-  readonly #controller = new AbortController();
+  readonly cancel = new Cancel();
   readonly #timer: NodeJS.Timeout;
-  readonly #user: AbortSignal | undefined;
-  readonly #onUserAbort: (() => void) | undefined;
-  readonly signal: AbortSignal;
+  readonly #unsubscribe: (() => void) | undefined;
   readonly deadlineAt: number;
   lastError: MaximusError | undefined;
 
   constructor(deadline: number, user: AbortSignal | undefined) {
-    this.signal = this.#controller.signal;
     this.deadlineAt = performance.now() + deadline;
     this.#timer = setTimeout(() => {
-      this.#controller.abort(new TimeoutError(`The call did not finish within its ${deadline} ms deadline`, 'SDK_ERR_REQUEST_DEADLINE_EXCEEDED', this.lastError));
+      this.cancel.abort(new TimeoutError(`The call did not finish within its ${deadline} ms deadline`, 'SDK_ERR_REQUEST_DEADLINE_EXCEEDED', this.lastError));
     }, deadline);
-    this.#user = user;
-    if (user) {
-      this.#onUserAbort = () => this.#controller.abort(new APIUserAbortError(user.reason));
-      user.addEventListener('abort', this.#onUserAbort, { once: true });
-    }
+    if (user) this.#unsubscribe = onAbort(user, () => this.cancel.abort(new APIUserAbortError(user.reason)));
   }
 
   dispose(): void {
     clearTimeout(this.#timer);
-    if (this.#onUserAbort) this.#user!.removeEventListener('abort', this.#onUserAbort);
+    this.#unsubscribe?.();
+  }
+}
+
+/**
+ * A shared run (coalesced, or filling the cache) ends on its own token but reports its last error to the
+ * call that started it, for the cause of that call's deadline error.
+ */
+class SharedRun implements Run {
+  readonly cancel: Cancel;
+  readonly deadlineAt: number;
+  readonly #scope: CallScope;
+
+  constructor(cancel: Cancel, scope: CallScope) {
+    this.cancel = cancel;
+    this.deadlineAt = scope.deadlineAt;
+    this.#scope = scope;
+  }
+
+  get lastError(): MaximusError | undefined {
+    return this.#scope.lastError;
+  }
+
+  set lastError(error: MaximusError | undefined) {
+    this.#scope.lastError = error;
   }
 }
 
@@ -247,41 +270,99 @@ function safely(hook: (() => void) | undefined): void {
   }
 }
 
-/** One attempt: its raw answer, or the error it ended with. Throws only when the whole run must end. */
-async function attempt(plan: Plan, run: Run, headers: Record<string, string>): Promise<RawResponse | MaximusError> {
-  const callSignal = run.signal;
-  if (callSignal.aborted) throw callSignal.reason;
+/**
+ * One attempt, through undici's dispatch API (no AbortController, no body stream: the body is collected as
+ * it arrives): its raw answer, or the error it ended with. Rejects only when the run is cancelled.
+ */
+function attempt(plan: Plan, run: Run, headers: Record<string, string>): Promise<RawResponse | MaximusError> {
+  const { cancel } = run;
+  // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the run's reason passes through unchanged
+  if (cancel.aborted) return Promise.reject(cancel.reason);
   const { timeout } = plan;
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new TimeoutError(`No answer within ${timeout} ms`, 'SDK_ERR_REQUEST_TIMEOUT')), timeout);
-  const onCallAbort = () => controller.abort(callSignal.reason);
-  callSignal.addEventListener('abort', onCallAbort, { once: true });
-  try {
-    const response = await untilAborted(
-      plan.dispatcher.request({
-        origin: plan.origin,
-        path: plan.path,
-        method: plan.params.method,
-        headers,
-        body: plan.body,
-        signal: controller.signal,
-        // The SDK's own timers govern; undici's 300 s defaults would only cap a long `timeout`.
-        headersTimeout: 0,
-        bodyTimeout: 0,
-      }),
-      controller.signal,
-    );
-    const text = await untilAborted(response.body.text(), controller.signal);
-    return { status: response.statusCode, headers: response.headers, text };
-  } catch (error) {
-    if (callSignal.aborted) throw callSignal.reason;
-    if (controller.signal.aborted) return controller.signal.reason as TimeoutError;
-    return fromTransportError(error, timeout);
-  } finally {
-    clearTimeout(timer);
-    callSignal.removeEventListener('abort', onCallAbort);
-  }
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    let controller: Dispatcher.DispatchController | undefined;
+    let abortReason: Error | undefined;
+    let status = 0;
+    let responseHeaders: ResponseHeaders = {};
+    let chunks: Buffer[] = [];
+    const abort = (reason: Error) => {
+      abortReason = reason;
+      if (controller && !controller.aborted) controller.abort(reason);
+    };
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      clearTimeout(timer);
+      unsubscribe();
+      return true;
+    };
+    const timer = setTimeout(() => {
+      if (!settle()) return;
+      const error = new TimeoutError(`No answer within ${timeout} ms`, 'SDK_ERR_REQUEST_TIMEOUT');
+      abort(error);
+      resolve(error);
+    }, timeout);
+    const unsubscribe = cancel.subscribe((reason) => {
+      if (!settle()) return;
+      abort(reason as Error);
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the run's reason passes through unchanged
+      reject(reason);
+    });
+    const fail = (error: unknown) => {
+      if (settle()) resolve(fromTransportError(error, timeout));
+    };
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(c) {
+        controller = c;
+        // Cancelled while it waited for a connection: abort as soon as undici hands it one.
+        if (abortReason) c.abort(abortReason);
+      },
+      onResponseStart(_c, statusCode, h) {
+        // 1xx informational answers come first: only the final answer counts.
+        status = statusCode;
+        responseHeaders = h;
+        chunks = [];
+      },
+      onResponseData(_c, chunk) {
+        chunks.push(chunk);
+      },
+      onResponseEnd() {
+        if (!settle()) return;
+        const text = chunks.length === 0 ? '' : chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+        resolve({ status, headers: responseHeaders, text });
+      },
+      onResponseError(_c, error) {
+        fail(error);
+      },
+    };
+    try {
+      plan.dispatcher.dispatch(
+        {
+          origin: plan.origin,
+          path: plan.path,
+          method: plan.params.method,
+          headers,
+          body: plan.body,
+          // The SDK's own timers govern; undici's 300 s defaults would only cap a long `timeout`.
+          headersTimeout: 0,
+          bodyTimeout: 0,
+        },
+        handler,
+      );
+    } catch (error) {
+      fail(error);
+    }
+  });
 }
+
+/** The route template of a plan's path (computed once, and only when telemetry asks). */
+function templateOf(plan: Plan): string {
+  return (plan.template ??= routeTemplate(plan.params.method, plan.params.path));
+}
+
+/** The `endpoint` of hooks and metrics: the method and the route template. */
+const endpointOf = (plan: Plan) => `${plan.params.method} ${templateOf(plan)}`;
 
 const statusLabel = (raw: RawResponse | undefined, error: MaximusError | undefined) =>
   raw ? String(raw.status) : error instanceof TimeoutError ? 'timeout' : 'error';
@@ -297,7 +378,7 @@ async function execute(plan: Plan, run: Run): Promise<RawResponse> {
   const started = performance.now();
   const url = hooks || tracer ? `${plan.origin}${plan.path}` : '';
   let call: { span: Span; ctx: Context } | undefined;
-  if (tracer) call = startCallSpan(tracer, params.method, plan.template);
+  if (tracer) call = startCallSpan(tracer, params.method, templateOf(plan));
   let failure: unknown;
   const hasKey = plan.headers['idempotency-key'] !== undefined;
   let previousDelay: number | undefined;
@@ -311,13 +392,13 @@ async function execute(plan: Plan, run: Run): Promise<RawResponse> {
         permit = granted;
       }
       if (n === 0) budget?.recordCall();
-      const event = hooks ? { method: params.method, url, service: plan.service, endpoint: plan.endpoint, attempt: n } : undefined;
+      const event = hooks ? { method: params.method, url, service: plan.service, endpoint: endpointOf(plan), attempt: n } : undefined;
       if (hooks?.onRequest) safely(() => hooks.onRequest!(event!));
       let headers = plan.headers;
       let span: Span | undefined;
       if (tracer) {
         headers = { ...plan.headers };
-        span = startAttemptSpan(tracer, call!.ctx, params.method, plan.template, new URL(url), n, headers);
+        span = startAttemptSpan(tracer, call!.ctx, params.method, templateOf(plan), new URL(url), n, headers);
       }
       const sent = performance.now();
       let result: RawResponse | MaximusError;
@@ -332,7 +413,7 @@ async function execute(plan: Plan, run: Run): Promise<RawResponse> {
       const raw = result instanceof MaximusError ? undefined : result;
       const error = raw ? errorOf(raw, params) : (result as MaximusError);
       if (permit) breaker!.record(permit, breakerOutcome(error));
-      rt.metrics?.attempt(plan.service, plan.endpoint, statusLabel(raw, error), durationMs / 1000);
+      rt.metrics?.attempt(plan.service, endpointOf(plan), statusLabel(raw, error), durationMs / 1000);
       if (span) endAttemptSpan(span, raw?.status, error);
       if (raw && hooks?.onResponse) {
         safely(() => hooks.onResponse!({ ...event!, status: raw.status, headers: raw.headers, requestId: headerValue(raw.headers, 'x-request-id'), durationMs }));
@@ -354,13 +435,13 @@ async function execute(plan: Plan, run: Run): Promise<RawResponse> {
       if (wait >= remaining) throw error;
       if (budget && !budget.tryRetry()) throw error;
       if (hooks?.onRetry) safely(() => hooks.onRetry!({ ...event!, error, delayMs: wait }));
-      await sleep(wait, run.signal);
+      await sleep(wait, run.cancel);
     }
   } catch (error) {
     failure = error;
     if (hooks?.onError) {
       const reported = error instanceof MaximusError ? error : new MaximusError(String(error), { code: 'SDK_ERR_REQUEST_INVALID', cause: error });
-      safely(() => hooks.onError!({ method: params.method, url, service: plan.service, endpoint: plan.endpoint, attempt: n, error: reported, durationMs: performance.now() - started }));
+      safely(() => hooks.onError!({ method: params.method, url, service: plan.service, endpoint: endpointOf(plan), attempt: n, error: reported, durationMs: performance.now() - started }));
     }
     throw error;
   } finally {
@@ -369,10 +450,16 @@ async function execute(plan: Plan, run: Run): Promise<RawResponse> {
 }
 
 /** The key of a read for coalescing and caching: URL, credentials and every header that may change the answer. */
-function readKey(plan: Plan): string {
-  let key = `${plan.origin}${plan.path}`;
-  const headers = plan.headers;
-  for (const name in headers) if (!VOLATILE_HEADERS.has(name)) key += `\n${name}:${headers[name]}`;
+function readKey(plan: Plan, perCall: RequestOptions['headers']): string {
+  // The client's fingerprint stands for its origin, credentials and default headers; a call's own headers
+  // (changed or removed) are added, but for those that never change an answer.
+  let key = `${plan.rt.fingerprint}${plan.path}`;
+  if (perCall) {
+    for (const name in perCall) {
+      const lower = name.toLowerCase();
+      if (!VOLATILE_HEADERS.has(lower)) key += `\n${lower}:${perCall[name] ?? '∅'}`;
+    }
+  }
   return key;
 }
 
@@ -393,7 +480,7 @@ export async function performRequest<T>(rt: Runtime, params: RequestParams, opti
   if (signal?.aborted) throw new APIUserAbortError(signal.reason);
 
   const service = rt.serviceOf(params.path);
-  const template = routeTemplate(params.method, params.path);
+  const guards = rt.guardsOf(service);
   const plan: Plan = {
     rt,
     params,
@@ -406,44 +493,32 @@ export async function performRequest<T>(rt: Runtime, params: RequestParams, opti
     maxRetries,
     retry,
     service,
-    template,
-    endpoint: `${params.method} ${template}`,
-    breaker: options.circuitBreaker === false ? undefined : rt.breakerOf(service),
-    budget: options.retryBudget === false ? undefined : rt.budgetOf(service),
+    template: undefined,
+    breaker: options.circuitBreaker === false ? undefined : guards.breaker,
+    budget: options.retryBudget === false ? undefined : guards.budget,
   };
   const scope = new CallScope(deadline, signal);
-  // A shared run (coalesced or filling the cache) ends on its own signal but reports its last error to the
-  // call that started it, for the cause of a deadline error.
-  const sharedRun = (signal: AbortSignal): Run => ({
-    signal,
-    deadlineAt: scope.deadlineAt,
-    get lastError() {
-      return scope.lastError;
-    },
-    set lastError(error) {
-      scope.lastError = error;
-    },
-  });
+  const sharedRun = (cancel: Cancel): Run => new SharedRun(cancel, scope);
   const isRead = params.method === 'GET';
   try {
     if (isRead) {
       const policy = rt.cache?.policyFor(params.path, cachePolicy);
       if (policy) {
         const { raw, info } = await rt.cache!.read(
-          readKey(plan),
+          readKey(plan, options.headers),
           resourceOf(params.path),
           policy,
-          (signal) => execute(plan, sharedRun(signal)),
-          scope.signal,
+          (cancel) => execute(plan, sharedRun(cancel)),
+          scope.cancel,
         );
-        return materialize<T>(raw, true, info);
+        return materialize<T>(raw, 'cached', info);
       }
       if (options.coalesce ?? client.coalesce) {
-        const raw = await rt.coalescer.run(readKey(plan), (signal) => execute(plan, sharedRun(signal)), scope.signal);
-        return materialize<T>(raw, true);
+        const raw = await rt.coalescer.run(readKey(plan, options.headers), (cancel) => execute(plan, sharedRun(cancel)), scope.cancel);
+        return materialize<T>(raw, 'shared');
       }
     }
-    return materialize<T>(await execute(plan, scope), false);
+    return materialize<T>(await execute(plan, scope), 'own');
   } finally {
     scope.dispose();
     // A write may have changed what the cached reads of its resource say, whatever its outcome.

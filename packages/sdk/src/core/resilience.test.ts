@@ -1,7 +1,7 @@
 import * as promClient from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Maximus } from '../client.js';
-import { CircuitOpenError, ConnectionError, InternalServerError, MaximusError, RateLimitError, ServiceUnavailableError, TimeoutError } from '../errors.js';
+import { CircuitOpenError, ConnectionError, InternalServerError, RateLimitError, ServiceUnavailableError, TimeoutError, type MaximusError } from '../errors.js';
 import { sendJson, sendProblem, startServer, type Handler, type TestServer } from '../testing/http-server.js';
 import { CircuitBreaker } from './breaker.js';
 import { RetryBudget } from './budget.js';
@@ -138,7 +138,8 @@ describe('what is retried', () => {
 
 describe('the deadline', () => {
   it('holds against a server that stalls each attempt past its timeout', async () => {
-    const { server, client } = await setup(() => {}, { timeout: 120, deadline: 400, maxRetries: 10, retry: { baseDelayMs: 1 } });
+    // The deadline falls in the middle of the third attempt (0–150, 150–300, 300–450 ms).
+    const { server, client } = await setup(() => {}, { timeout: 150, deadline: 400, maxRetries: 10, retry: { baseDelayMs: 1 } });
     const lateness = watchTimerLateness();
     const started = performance.now();
     const error = await failure(get(client));

@@ -7,6 +7,18 @@ import type { ClientOptions, ResolvedClientOptions } from './options.js';
 import { Metrics, tracerOf } from './telemetry.js';
 import { serviceOf } from './upstream.js';
 
+/** Distinct client identities seen in this process, each numbered once (the secrets stay in this map only). */
+const identities = new Map<string, string>();
+
+function fingerprintOf(identity: string): string {
+  let id = identities.get(identity);
+  if (id === undefined) {
+    id = `#${identities.size + 1}|`;
+    identities.set(identity, id);
+  }
+  return id;
+}
+
 /** The SDK's version, sent in `User-Agent`. */
 export const VERSION = '0.1.0';
 
@@ -26,6 +38,13 @@ export class Runtime {
   readonly cache: ResponseCache | undefined;
   readonly metrics: Metrics | undefined;
   readonly tracer: Tracer | undefined;
+  /**
+   * A short stand-in for what makes this client's reads differ from another's with the same path: origin,
+   * credentials and default headers (`#3|`). Keys of the in-flight reads and of the cache start with it.
+   */
+  readonly fingerprint: string;
+  /** The breaker and budget of each service, found without building the upstream's name on every call. */
+  readonly #guards = new Map<string, { breaker: CircuitBreaker | undefined; budget: RetryBudget | undefined }>();
 
   constructor(options: ResolvedClientOptions, parent?: Runtime, changed: ReadonlySet<keyof ClientOptions> = new Set()) {
     this.options = options;
@@ -39,11 +58,22 @@ export class Runtime {
     this.coalescer = parent?.coalescer ?? new Coalescer();
     this.cache = same('cache') ? parent!.cache : options.cache ? new ResponseCache(options.cache) : undefined;
     this.tracer = same('tracing') ? parent!.tracer : tracerOf(options.tracing, VERSION);
+    this.fingerprint = fingerprintOf(`${this.origin}\n${options.apiKey ?? ''}\n${options.token ?? ''}\n${JSON.stringify(options.defaultHeaders)}`);
   }
 
   /** The upstream of a path below `baseURL` (see `upstreamScope`). */
   upstreamOf(service: string): string {
     return this.options.upstreamScope === 'origin' ? this.origin : `${this.origin}${this.basePath}/${service}`;
+  }
+
+  /** The breaker and the retry budget of a service's upstream (undefined when turned off). */
+  guardsOf(service: string): { breaker: CircuitBreaker | undefined; budget: RetryBudget | undefined } {
+    let guards = this.#guards.get(service);
+    if (!guards) {
+      guards = { breaker: this.breakerOf(service), budget: this.budgetOf(service) };
+      this.#guards.set(service, guards);
+    }
+    return guards;
   }
 
   breakerOf(service: string): CircuitBreaker | undefined {

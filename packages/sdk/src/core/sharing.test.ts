@@ -116,10 +116,10 @@ describe('cache', () => {
 
   it('serves a stale answer at once while one background refresh runs (stale-while-revalidate)', async () => {
     const { server, client } = await setup((_req, res, i) => setTimeout(() => sendJson(res, 200, { n: i, list: [] }), i === 0 ? 0 : 400), {
-      cache: { rules: [{ prefix: '/core/api/v1/things', ttlMs: 50, staleWhileRevalidateMs: 5_000 }] },
+      cache: { rules: [{ prefix: '/core/api/v1/things', ttlMs: 300, staleWhileRevalidateMs: 5_000 }] },
     });
     await get(client);
-    await later(70);
+    await later(350);
     const started = performance.now();
     const stale = await Promise.all(Array.from({ length: 20 }, () => get(client).withResponse()));
     expect(performance.now() - started).toBeLessThan(300); // did not wait for the 400 ms refresh
