@@ -6,6 +6,8 @@ export type { ResponseHeaders };
 /**
  * The codes of the errors the SDK raises itself (an {@link APIError} carries the server's code instead).
  * Stable: a code is never reused for another meaning.
+ * @example
+ * if (error instanceof MaximusError && error.code === 'SDK_ERR_CIRCUIT_OPEN') console.warn(SDK_ERROR_CODES.SDK_ERR_CIRCUIT_OPEN);
  */
 export const SDK_ERROR_CODES = {
   SDK_ERR_OPTIONS_INVALID: 'A client or call option is invalid (the message names it).',
@@ -21,10 +23,18 @@ export const SDK_ERROR_CODES = {
   SDK_ERR_STREAM_IDLE: 'A stream received no event nor heartbeat within its idle timeout.',
 } as const;
 
-/** A code of {@link SDK_ERROR_CODES}. */
+/**
+ * A code of {@link SDK_ERROR_CODES}.
+ * @example
+ * const code: SdkErrorCode = 'SDK_ERR_REQUEST_TIMEOUT';
+ */
 export type SdkErrorCode = keyof typeof SDK_ERROR_CODES;
 
-/** What every SDK error carries besides its message. */
+/**
+ * What every SDK error carries besides its message.
+ * @example
+ * const error = new MaximusError('custom failure', { code: 'APP_ERR_CUSTOM', status: 500 });
+ */
 export interface MaximusErrorOptions {
   code: string;
   status?: number | undefined;
@@ -36,6 +46,12 @@ export interface MaximusErrorOptions {
  * The root of every error the SDK throws: `catch (e) { if (e instanceof MaximusError) … }`.
  * `status` is the HTTP status when there was an answer; `code` is stable (the server's
  * `<PKG>_ERR_…` code, or one of {@link SDK_ERROR_CODES}); `requestId` names the request in the server's logs.
+ * @example
+ * try {
+ *   await client.governance.stats();
+ * } catch (error) {
+ *   if (error instanceof MaximusError) console.error(error.code, error.status, error.requestId);
+ * }
  */
 export class MaximusError extends Error {
   readonly status: number | undefined;
@@ -123,7 +139,11 @@ export class APIError extends MaximusError {
   }
 }
 
-/** 400: the request is invalid; `errors` lists each bad field as `{ pointer, message }` (JSON Pointer, RFC 6901). */
+/**
+ * 400: the request is invalid; `errors` lists each bad field as `{ pointer, message }` (JSON Pointer, RFC 6901).
+ * @example
+ * if (error instanceof BadRequestError) for (const { pointer, message } of error.errors) console.error(pointer, message);
+ */
 export class BadRequestError extends APIError {
   readonly errors: readonly ValidationIssue[];
 
@@ -133,15 +153,35 @@ export class BadRequestError extends APIError {
   }
 }
 
-/** 401: no credentials, or credentials the server does not accept. */
+/**
+ * 401: no credentials, or credentials the server does not accept.
+ * @example
+ * if (error instanceof AuthenticationError) console.error('set MAXIMUS_API_KEY or MAXIMUS_TOKEN');
+ */
 export class AuthenticationError extends APIError {}
-/** 403: the credentials are valid but lack the permission. */
+/**
+ * 403: the credentials are valid but lack the permission.
+ * @example
+ * if (error instanceof PermissionDeniedError) console.error('this needs an admin key');
+ */
 export class PermissionDeniedError extends APIError {}
-/** 404: no such resource (or route). */
+/**
+ * 404: no such resource (or route).
+ * @example
+ * const decision = await client.governance.decisions.retrieve(id).catch((e: unknown) => (e instanceof NotFoundError ? undefined : Promise.reject(e)));
+ */
 export class NotFoundError extends APIError {}
-/** 409: the request conflicts with the resource's state; never retried. */
+/**
+ * 409: the request conflicts with the resource's state; never retried.
+ * @example
+ * await client.governance.decisions.approve(id).catch((e: unknown) => { if (!(e instanceof ConflictError)) throw e; }); // already decided
+ */
 export class ConflictError extends APIError {}
-/** 422: well-formed, but the server cannot act on it. */
+/**
+ * 422: well-formed, but the server cannot act on it (an `Idempotency-Key` reused for another request, for example).
+ * @example
+ * if (error instanceof UnprocessableEntityError) console.error(error.code, error.problem?.detail);
+ */
 export class UnprocessableEntityError extends APIError {}
 
 /**
@@ -172,7 +212,11 @@ export class InternalServerError extends APIError {}
  */
 export class ServiceUnavailableError extends InternalServerError {}
 
-/** No HTTP answer: connection refused, reset or closed. `cause` is the network error. */
+/**
+ * No HTTP answer: connection refused, reset or closed (after the retries). `cause` is the network error.
+ * @example
+ * if (error instanceof ConnectionError) console.error(`gateway unreachable: ${String(error.cause)}`);
+ */
 export class ConnectionError extends MaximusError {
   constructor(message: string, cause?: unknown) {
     super(message, { code: 'SDK_ERR_CONNECTION_FAILED', cause });
@@ -214,7 +258,13 @@ export class StreamIdleTimeoutError extends TimeoutError {
   }
 }
 
-/** The caller's `signal` aborted the call. `cause` is the signal's reason. */
+/**
+ * The caller's `signal` aborted the call. `cause` is the signal's reason.
+ * @example
+ * const stop = new AbortController();
+ * setTimeout(() => stop.abort('user left'), 1_000);
+ * await client.forensics.analyze({}, { signal: stop.signal }).catch((e: unknown) => { if (!(e instanceof APIUserAbortError)) throw e; });
+ */
 export class APIUserAbortError extends MaximusError {
   constructor(cause?: unknown) {
     super('The call was aborted by its signal', { code: 'SDK_ERR_REQUEST_ABORTED', cause });

@@ -14,7 +14,11 @@ export interface RawResponse {
   taken?: boolean;
 }
 
-/** Where a cached answer came from. */
+/**
+ * Where a cached answer came from: `l1` (this process's memory) or `l2` (Redis).
+ * @example
+ * const source: CacheSource | undefined = (await client.ledger.publicKey().withResponse()).response.cache?.source;
+ */
 export type CacheSource = 'l1' | 'l2';
 
 /**

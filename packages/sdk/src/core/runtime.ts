@@ -19,7 +19,11 @@ function fingerprintOf(identity: string): string {
   return id;
 }
 
-/** The SDK's version, sent in `User-Agent`. */
+/**
+ * The SDK's version, sent in `User-Agent`.
+ * @example
+ * console.log(`maximus-sdk ${VERSION}`);
+ */
 export const VERSION = '0.1.0';
 
 /**

@@ -5,7 +5,11 @@ import { APIResource } from '../core/resource.js';
 
 const BASE = '/core/api/v1/consciousness/safety';
 
-/** The kill switch (`/core/api/v1/consciousness/safety`): admin only. */
+/**
+ * The kill switch (`/core/api/v1/consciousness/safety`): admin only.
+ * @example
+ * const { shut_down } = await client.consciousness.safety.status();
+ */
 export class Safety extends APIResource {
   /**
    * Whether the emergency shutdown holds, and any request still inside its override window.
@@ -39,6 +43,8 @@ export class Safety extends APIResource {
 /**
  * The consciousness model (core). Only its safety part exists yet: the TIG fabric, arousal and ignitions
  * arrive with their issue, and their resources with them.
+ * @example
+ * const status = await client.consciousness.safety.status();
  */
 export class Consciousness extends APIResource {
   readonly safety = new Safety(this._client);

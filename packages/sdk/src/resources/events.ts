@@ -8,12 +8,21 @@ import { APIError, MaximusError } from '../errors.js';
 
 export { SseParser } from '../core/streaming.js';
 
-/** One event of a subscription: the bus event and its position in the stream. */
+/**
+ * One event of a subscription: the bus event and its position in the stream.
+ * @example
+ * const onEvent = (e: StreamEvent) => console.log(e.position, e.topic, e.payload);
+ */
 export interface StreamEvent extends EventEnvelope {
   /** Resume after it with `lastEventId` (the SSE `id:`). */
   position: string;
 }
 
+/**
+ * What {@link Events.subscribe} listens to, and from where.
+ * @example
+ * const params: EventSubscribeParams = { topics: ['governance.>'], lastEventId: '1042', idleTimeoutMs: 30_000 };
+ */
 export interface EventSubscribeParams {
   /** NATS-style patterns: `*` one segment, `>` the rest (`['governance.*', 'audit.>']`). */
   topics: readonly string[];
@@ -41,7 +50,11 @@ const sleep = (ms: number, signal: AbortSignal) =>
     }
   });
 
-/** Events through hermes: `/hermes/api/v1/events`. */
+/**
+ * Events through hermes: `/hermes/api/v1/events`.
+ * @example
+ * await client.events.publish({ topic: 'deploy.finished', payload: { sha: 'abc123' } });
+ */
 export class Events extends APIResource {
   /**
    * Publishes an event through hermes's outbox. Give `id` to make the call safe to repeat: the same id within
@@ -102,7 +115,11 @@ export class Events extends APIResource {
   }
 }
 
-/** The service registry: `/hermes/api/v1/services`. */
+/**
+ * The service registry: `/hermes/api/v1/services`.
+ * @example
+ * const instances = await client.services.list({ name: 'worker' });
+ */
 export class Services extends APIResource {
   /**
    * Registers an instance, or heartbeats it: call again before `ttl_seconds` runs out to stay listed.

@@ -21,7 +21,12 @@ const BASE = '/eikos/api/v1';
 /** The most indexes `GET /evidence?ids=` takes. */
 const MAX_IDS = 100;
 
-/** Evidence in the ledger: `/eikos/api/v1/evidence`. */
+/**
+ * Evidence in the ledger: `/eikos/api/v1/evidence`.
+ * @example
+ * const { index } = await client.evidence.create({ type: 'deploy', subject_id: 'svc-42', payload: { version: '1.2.3' } });
+ * const record = await client.evidence.retrieve(index);
+ */
 export class Evidence extends APIResource {
   /**
    * Appends an entry. The actor is the caller and the timestamp the server's time; the answer has its index
@@ -95,12 +100,22 @@ export class Evidence extends APIResource {
   }
 }
 
+/**
+ * The two tree sizes of {@link Ledger.consistency}.
+ * @example
+ * const params: LedgerConsistencyParams = { from: 10, to: 20 };
+ */
 export interface LedgerConsistencyParams {
   from: number;
   /** @default the latest signed tree head's size */
   to?: number;
 }
 
+/**
+ * Where {@link Ledger.entries} starts and how many entries a page holds.
+ * @example
+ * const params: LedgerEntriesParams = { from: 0, limit: 1000 };
+ */
 export interface LedgerEntriesParams {
   /** @default 0 */
   from?: number;
@@ -108,7 +123,11 @@ export interface LedgerEntriesParams {
   limit?: number;
 }
 
-/** The ledger itself: `/eikos/api/v1/ledger/...`. */
+/**
+ * The ledger itself: `/eikos/api/v1/ledger/...`.
+ * @example
+ * const head = await client.ledger.root();
+ */
 export class Ledger extends APIResource {
   /**
    * The latest signed tree head: `{tree_size, root_hash, timestamp}` signed with Ed25519.
@@ -162,6 +181,11 @@ export class Ledger extends APIResource {
   }
 }
 
+/**
+ * A page of {@link Audit.trail}.
+ * @example
+ * const params: AuditTrailParams = { after: 120, limit: 100 };
+ */
 export interface AuditTrailParams {
   /** Entries after this index (the previous page's `next`). */
   after?: number;
@@ -169,7 +193,11 @@ export interface AuditTrailParams {
   limit?: number;
 }
 
-/** Audit trails: `/eikos/api/v1/audit/trail/:subject_id`. */
+/**
+ * Audit trails: `/eikos/api/v1/audit/trail/:subject_id`.
+ * @example
+ * const { data } = await client.audit.trail('decision-17');
+ */
 export class Audit extends APIResource {
   /**
    * The entries about one subject, oldest first.
@@ -181,7 +209,11 @@ export class Audit extends APIResource {
   }
 }
 
-/** Forensics: `/eikos/api/v1/forensics/analyze`. */
+/**
+ * Forensics: `/eikos/api/v1/forensics/analyze`.
+ * @example
+ * const { verification } = await client.forensics.analyze({ subject_id: 'decision-17' });
+ */
 export class Forensics extends APIResource {
   /**
    * A timeline (of a subject and/or a time range) and a full verification of the stored log: every leaf hash

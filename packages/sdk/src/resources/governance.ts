@@ -22,12 +22,19 @@ import { openEventStream } from '../core/streaming.js';
 const BASE = '/core/api/v1/governance';
 const path = (id: string, verb?: string) => `${BASE}/decisions/${encodeURIComponent(id)}${verb ? `/${verb}` : ''}`;
 
-/** Filters of {@link GovernanceDecisions.list}; `cursor` starts from a page a previous call returned. */
+/**
+ * Filters of {@link GovernanceDecisions.list}; `cursor` starts from a page a previous call returned.
+ * @example
+ * const params: DecisionListParams = { status: 'pending', limit: 50 };
+ */
 export type DecisionListParams = Omit<DecisionListQuery, 'limit'> & { limit?: number };
 
 /**
  * Decisions: `client.governance.decisions`. Proposals wait for a human (or execute at once when FULL); votes,
  * rejections, escalations and cancellations are transitions serialised by the server.
+ * @example
+ * const detail = await client.governance.decisions.retrieve(id);
+ * await client.governance.decisions.approve(id, { comment: 'checked the source IP' });
  */
 export class GovernanceDecisions extends APIResource {
   /**
@@ -92,7 +99,11 @@ export class DecisionPager extends CursorPager<Decision, DecisionList> {
   }
 }
 
-/** One server-sent event of {@link Governance.stream}: `id` resumes the stream (`lastEventId`). */
+/**
+ * One server-sent event of {@link Governance.stream}: `id` resumes the stream (`lastEventId`).
+ * @example
+ * const onEvent = (e: GovernanceStreamEvent) => console.log(e.id, e.event, e.decision.id);
+ */
 export interface GovernanceStreamEvent extends GovernanceEvent {
   id: string;
   /** The status the decision entered (or kept: `pending` for votes and escalations). */
@@ -116,7 +127,11 @@ export interface GovernanceStreamParams {
   idleTimeoutMs?: number;
 }
 
-/** Human-in-the-loop governance: `client.governance` (core's `/api/v1/governance`). */
+/**
+ * Human-in-the-loop governance: `client.governance` (core's `/api/v1/governance`).
+ * @example
+ * const { pending, oldest_pending } = await client.governance.stats();
+ */
 export class Governance extends APIResource {
   readonly decisions = new GovernanceDecisions(this._client);
 

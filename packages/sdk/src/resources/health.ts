@@ -5,7 +5,11 @@ import type { RequestOptions } from '../core/request.js';
 import { APIResource } from '../core/resource.js';
 import { MaximusError } from '../errors.js';
 
-/** The gateway's `/health`: the platform and every service at once. */
+/**
+ * The gateway's `/health`: the platform and every service at once (`client.health()`, `client.serviceHealth(name)`).
+ * @example
+ * const { status, services } = await client.health();
+ */
 export class Health extends APIResource {
   readonly #loader = new BatchLoader<ServiceName, ServiceHealthEntry>(() => this._client.options, (names, options) => this.#many(names, options));
 
