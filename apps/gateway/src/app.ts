@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { principalFromCertificate } from './tls/index.js';
 import { Pool } from 'undici';
@@ -8,6 +9,7 @@ import type { Database } from '@maximus/kit/db';
 import { createServer, servicePlugin, packageVersion, type PreparedService, type ServerTransportOptions } from '@maximus/kit/service';
 import type { Logger } from 'pino';
 import swagger from '@fastify/swagger';
+import websocket from '@fastify/websocket';
 import { aggregateHealth, httpTarget, inProcessTarget, type HealthTarget } from './health.js';
 import { mountUpstream } from './proxy.js';
 import { registerAuth } from './auth/authenticate.js';
@@ -17,6 +19,7 @@ import { credentialRoutes } from './routes/keys.js';
 import type { GatewaySecurity } from './security.js';
 import { INTERNAL_HEADER, PRINCIPAL_HEADER, signInternal } from '@maximus/kit/auth';
 import type { ResolvedConfig } from '@maximus/kit/config';
+import { inProcessPeerTransport } from '@maximus/kit/peers';
 
 export const GATEWAY_VERSION = packageVersion(import.meta.url);
 
@@ -61,6 +64,13 @@ export async function build(options: GatewayOptions): Promise<FastifyInstance> {
     throw new KitErrors.NotFound(request.method, request.url.split('?')[0] ?? request.url);
   });
   const { config, security } = options;
+  if (options.mode === 'connected') {
+    // Upgrades go through Fastify's routing, so every hook runs on them as on any request. Registered before those
+    // hooks: its own onRequest hook marks the upgrade, so that a refused one (401, 403, 429) has its socket closed.
+    await app.register(websocket);
+  }
+  // Embedded services call each other through this app (`ctx.peers`), signed with a key that never leaves memory.
+  const inProcessKey = options.mode === 'embedded' ? randomBytes(32) : undefined;
   // Before authentication: a denied address gets 403 on every route, public ones included.
   await registerGovernanceExecutors(app, { db: options.db, bus: security.bus, keys: security.keys, limiter: security.limiter, outbox: security.outbox, log: options.log });
   registerAuth(app, {
@@ -68,6 +78,7 @@ export async function build(options: GatewayOptions): Promise<FastifyInstance> {
     keys: security.keys,
     tokens: security.tokens,
     limiter: security.limiter,
+    ...(inProcessKey ? { inProcessKey } : {}),
     ...(config.tls && config.tls.clientAuth !== 'off' ? { certificate: (request: FastifyRequest) => principalFromCertificate(request.socket) } : {}),
   });
   registerIdempotency(app, { db: options.db, ttlHours: config.idempotencyTtlHours, log: options.log });
@@ -126,6 +137,7 @@ export async function build(options: GatewayOptions): Promise<FastifyInstance> {
   if (options.mode === 'embedded') {
     for (const service of options.services) {
       await app.register(servicePlugin(service.definition, service.ctx), { prefix: `/${service.ctx.name}` });
+      if (inProcessKey) service.peers.attach(inProcessPeerTransport((request) => app.inject(request), inProcessKey));
     }
   } else {
     for (const name of SERVICE_NAMES) {

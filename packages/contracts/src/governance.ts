@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { SafetyViolation } from './consciousness.js';
 
 /** Risk levels, from the weighted risk score: LOW < 0.30 ≤ MEDIUM < 0.50 ≤ HIGH < 0.75 ≤ CRITICAL. */
 export const RiskLevel = Type.Union([Type.Literal('LOW'), Type.Literal('MEDIUM'), Type.Literal('HIGH'), Type.Literal('CRITICAL')]);
@@ -192,6 +193,13 @@ export type ActionList = Type.Static<typeof ActionList>;
 export const GovernanceEvent = Type.Object({ decision: Decision, transition: Transition });
 export type GovernanceEvent = Type.Static<typeof GovernanceEvent>;
 
+/**
+ * How far back a governance executor's consumer, created for the first time, picks up `governance.execute.*` commands
+ * (JetStream `replaySeconds`): as long as core waits for a result before it marks the execution failed, so a command is
+ * never run after its decision was given up.
+ */
+export const GOVERNANCE_EXECUTE_REPLAY_SECONDS = 60;
+
 /** `governance.execute.<action_type>`: run once per `token` (the executor records it). */
 export interface GovernanceExecuteCommand {
   decision_id: string;
@@ -225,6 +233,8 @@ export const SafetyStatus = Type.Object({
   decision_id: Type.Union([Type.String(), Type.Null()]),
   /** A requested shutdown still inside its override window. */
   pending: Type.Union([Type.Object({ decision_id: Type.String(), executes_at: time, requested_by: Type.String() }), Type.Null()]),
+  /** The consciousness model's safety violations: the active ones, then the most recent cleared ones. */
+  violations: Type.Array(SafetyViolation),
 });
 export type SafetyStatus = Type.Static<typeof SafetyStatus>;
 

@@ -10,8 +10,11 @@ import { Events, Services } from './resources/events.js';
 import { Audit, Evidence, Forensics, Ledger } from './resources/evidence.js';
 import { Consciousness } from './resources/consciousness.js';
 import { Governance } from './resources/governance.js';
+import { Healing, Wisdom } from './resources/healing.js';
 import { Health } from './resources/health.js';
 import { Keys } from './resources/keys.js';
+import { Query, queryFunction, type QueryFunction } from './resources/query.js';
+import { Spiritual } from './resources/spiritual.js';
 import { Tokens } from './resources/tokens.js';
 
 /** `options` without its `undefined` values, so that spreading it never erases a setting. */
@@ -48,6 +51,11 @@ export class Maximus {
   readonly governance: Governance;
   /** The consciousness model; for now its safety part (the kill switch). */
   readonly consciousness: Consciousness;
+  /**
+   * The query pipeline: `await client.query({ query })` answers; `client.query.stream({ query })` (or
+   * `client.query({ query, stream: true })`) streams the answer's pieces, then the whole answer.
+   */
+  readonly query: QueryFunction;
   /** Events through hermes: publish, subscribe (an async iterable over SSE). */
   readonly events: Events;
   /** hermes's service registry: register (and heartbeat), list, remove. */
@@ -60,6 +68,12 @@ export class Maximus {
   readonly audit: Audit;
   /** A timeline plus a full verification of the stored log. */
   readonly forensics: Forensics;
+  /** PENELOPE code healing: diagnose, patches (list, retrieve, apply through governance), history. */
+  readonly healing: Healing;
+  /** PENELOPE's precedents: past healing cases like a new one. */
+  readonly wisdom: Wisdom;
+  /** PENELOPE's fruits and virtues: scores from measured signals, with formulas and inputs. */
+  readonly spiritual: Spiritual;
   #closing: Promise<void> | undefined;
 
   constructor(options: ClientOptions = {}) {
@@ -72,12 +86,16 @@ export class Maximus {
     this.tokens = new Tokens(this);
     this.governance = new Governance(this);
     this.consciousness = new Consciousness(this);
+    this.query = queryFunction(new Query(this));
     this.events = new Events(this);
     this.services = new Services(this);
     this.evidence = new Evidence(this);
     this.ledger = new Ledger(this);
     this.audit = new Audit(this);
     this.forensics = new Forensics(this);
+    this.healing = new Healing(this);
+    this.wisdom = new Wisdom(this);
+    this.spiritual = new Spiritual(this);
   }
 
   /**

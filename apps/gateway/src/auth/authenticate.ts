@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Principal } from '@maximus/contracts';
-import { roleAtLeast, INTERNAL_HEADER, PRINCIPAL_HEADER } from '@maximus/kit/auth';
+import { roleAtLeast, verifyInternal, INTERNAL_HEADER, PRINCIPAL_HEADER } from '@maximus/kit/auth';
 import type { ResolvedConfig } from '@maximus/kit/config';
 import { createError, type CodedError } from '@maximus/kit/errors';
 import type { ApiKeyStore } from './api-keys.js';
@@ -32,6 +32,11 @@ export interface AuthOptions {
   keys: ApiKeyStore;
   tokens: TokenVerifier;
   limiter: RateLimiter;
+  /**
+   * Embedded mode: the in-memory key of calls between the services mounted in this process (`ctx.peers`). A request
+   * signed with it carries a service principal, whose routes the callee's guard checks against its internal routes.
+   */
+  inProcessKey?: Buffer;
   /** The principal of an authorised client certificate (mTLS), when the listener asks for them. */
   certificate?: (request: FastifyRequest) => Principal | undefined;
 }
@@ -55,9 +60,16 @@ declare module 'fastify' {
 export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
   const { config, keys, tokens, limiter } = options;
   app.addHook('onRequest', async (request, reply) => {
+    const peer = options.inProcessKey ? inProcessPrincipal(request, options.inProcessKey) : undefined;
     delete request.headers[PRINCIPAL_HEADER];
     delete request.headers[INTERNAL_HEADER];
     const [path = '/', query = ''] = request.url.split('?', 2);
+    if (peer) {
+      // A service of this process: the callee's guard admits it only on the routes it lists for that caller.
+      request.principal = peer;
+      request.permission = permissionFor(request.method, path);
+      return;
+    }
     if (isPublic(path)) {
       if (isMetrics(path) && !LOOPBACK.test(request.socket.remoteAddress ?? '')) {
         const token = config.auth.metricsToken;
@@ -78,6 +90,16 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
     void reply.headers({ ...headers });
     if (!decision.allowed) throw rateLimitedError(decision);
   });
+
+  function inProcessPrincipal(request: FastifyRequest, key: Buffer): Principal | undefined {
+    const json = request.headers[PRINCIPAL_HEADER];
+    const proof = request.headers[INTERNAL_HEADER];
+    if (typeof json !== 'string' || typeof proof !== 'string') return undefined;
+    const servicePath = request.url.replace(/^\/[a-z]+/, '');
+    if (!verifyInternal(key, proof, request.method, servicePath, json)) return undefined;
+    const principal = JSON.parse(json) as Principal;
+    return principal.kind === 'service' ? principal : undefined;
+  }
 
   async function authenticate(request: FastifyRequest): Promise<Principal> {
     const apiKey = request.headers['x-api-key'];

@@ -9,6 +9,7 @@ import type { Database } from '../db/index.js';
 import type { Migration } from '../migrations/index.js';
 import type { ServiceMetrics } from '../metrics/index.js';
 import type { Outbox } from '../outbox/index.js';
+import type { Peers } from '../peers/index.js';
 
 /** Everything a service's code gets: its shared resources, scoped to the service. */
 export interface ServiceContext {
@@ -24,6 +25,8 @@ export interface ServiceContext {
   readonly outbox: Outbox;
   readonly log: Logger;
   readonly metrics: ServiceMetrics;
+  /** The other services (and this one), called as `service:<name>`: in process when embedded, over HTTP when connected. */
+  readonly peers: Peers;
   /** `performance.now()` when the service was prepared. */
   readonly startedAt: number;
   health(): Promise<ServiceHealth>;

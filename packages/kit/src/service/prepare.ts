@@ -2,6 +2,7 @@ import type { ServiceHealth } from '@maximus/contracts';
 import { createMetrics, type ServiceMetrics } from '../metrics/index.js';
 import { runMigrations } from '../migrations/index.js';
 import { Outbox } from '../outbox/index.js';
+import { ServicePeers } from '../peers/index.js';
 import type { Platform } from '../platform/index.js';
 import { startRegistration, type Registration } from '../registry/index.js';
 import type { ServiceContext, ServiceDefinition } from './definition.js';
@@ -19,6 +20,8 @@ export function httpMetricsOf(ctx: ServiceContext): HttpMetrics {
 export interface PreparedService {
   readonly definition: ServiceDefinition;
   readonly ctx: ServiceContext;
+  /** `ctx.peers`: whoever mounts the service attaches the transport (the gateway in process, `buildService` over HTTP). */
+  readonly peers: ServicePeers;
   /** {@link startWork}, then {@link startRelay}: what a service alone does once its server is ready. */
   start(): Promise<void>;
   /**
@@ -61,6 +64,7 @@ export async function prepareService(definition: ServiceDefinition, platform: Pl
     retentionEvents: config.outbox.retentionEvents,
   });
   const startedAt = performance.now();
+  const peers = new ServicePeers(definition.name);
   const ctx: ServiceContext = {
     name: definition.name,
     version: definition.version,
@@ -72,6 +76,7 @@ export async function prepareService(definition: ServiceDefinition, platform: Pl
     outbox,
     log,
     metrics: { registry: metrics.registry, errors: metrics.errors },
+    peers,
     startedAt,
     async health(): Promise<ServiceHealth> {
       const components = await platform.components();
@@ -97,6 +102,7 @@ export async function prepareService(definition: ServiceDefinition, platform: Pl
   const prepared: PreparedService = {
     definition,
     ctx,
+    peers,
     async start() {
       await prepared.startWork();
       prepared.startRelay();

@@ -10,6 +10,7 @@ import type { ServiceDefinition } from './definition.js';
 import { servicePlugin } from './plugin.js';
 import { prepareService, type PreparedService } from './prepare.js';
 import { createServer } from './server.js';
+import { httpPeerTransport } from '../peers/index.js';
 
 export interface BuildServiceOptions {
   platform: Platform;
@@ -22,9 +23,13 @@ export interface BuildServiceOptions {
 /** The service alone as a Fastify instance (listening on nothing): for `serve`, and for tests with `inject()`. */
 export async function buildService(definition: ServiceDefinition, options: BuildServiceOptions): Promise<{ app: FastifyInstance; service: PreparedService }> {
   const service = await prepareService(definition, options.platform, { processMetrics: options.processMetrics ?? false });
+  service.peers.attach(httpPeerTransport(options.platform.config.serviceUrls, options.gatewayProof));
   const app = createServer({ log: service.ctx.log });
   await app.register(servicePlugin(definition, service.ctx, { gatewayProof: options.gatewayProof }));
-  app.addHook('onClose', async () => service.stop());
+  app.addHook('onClose', async () => {
+    await service.stop();
+    await service.peers.close();
+  });
   return { app, service };
 }
 

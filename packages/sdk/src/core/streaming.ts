@@ -55,6 +55,24 @@ export class SseParser {
 }
 
 /**
+ * The shared idle timer of the SDK's streams: `arm()` (re)starts it, at the start and on every chunk;
+ * `stop()` ends it. When `ms` pass without an `arm()`, `onIdle` gets a {@link StreamIdleTimeoutError}.
+ * @internal
+ */
+export function idleTimer(ms: number, onIdle: (error: StreamIdleTimeoutError) => void): { arm(): void; stop(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    arm() {
+      clearTimeout(timer);
+      timer = setTimeout(() => onIdle(new StreamIdleTimeoutError(ms)), ms);
+    },
+    stop() {
+      clearTimeout(timer);
+    },
+  };
+}
+
+/**
  * What {@link openEventStream} opens.
  * @example
  * const params: EventStreamParams = { path: '/core/api/v1/governance/stream', idleTimeoutMs: 45_000 };
@@ -88,13 +106,9 @@ export async function* openEventStream(client: ResolvedClientOptions, params: Ev
   const controller = new AbortController();
   const onAbort = () => controller.abort(new APIUserAbortError(outer?.reason));
   outer?.addEventListener('abort', onAbort, { once: true });
-  let idle: NodeJS.Timeout | undefined;
-  const arm = () => {
-    clearTimeout(idle);
-    idle = setTimeout(() => controller.abort(new StreamIdleTimeoutError(params.idleTimeoutMs)), params.idleTimeoutMs);
-  };
+  const idle = idleTimer(params.idleTimeoutMs, (error) => controller.abort(error));
   try {
-    arm();
+    idle.arm();
     const headers = { ...baseHeaders(client, undefined, 'text/event-stream'), ...params.headers };
     const response = await client.dispatcher.request({
       origin: base.origin,
@@ -118,7 +132,7 @@ export async function* openEventStream(client: ResolvedClientOptions, params: Ev
     const parser = new SseParser();
     response.body.setEncoding('utf8');
     for await (const chunk of response.body as AsyncIterable<string>) {
-      arm();
+      idle.arm();
       for (const message of parser.push(chunk)) yield message;
     }
   } catch (error) {
@@ -126,7 +140,7 @@ export async function* openEventStream(client: ResolvedClientOptions, params: Ev
     if (controller.signal.aborted) throw controller.signal.reason;
     throw error instanceof APIError ? error : fromTransportError(error, params.idleTimeoutMs);
   } finally {
-    clearTimeout(idle);
+    idle.stop();
     outer?.removeEventListener('abort', onAbort);
     controller.abort();
   }
