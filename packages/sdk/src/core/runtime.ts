@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Tracer } from '@opentelemetry/api';
 import { CircuitBreaker, type BreakerSnapshot } from './breaker.js';
 import { RetryBudget } from './budget.js';
@@ -7,16 +8,12 @@ import type { ClientOptions, ResolvedClientOptions } from './options.js';
 import { Metrics, tracerOf } from './telemetry.js';
 import { serviceOf } from './upstream.js';
 
-/** Distinct client identities seen in this process, each numbered once (the secrets stay in this map only). */
-const identities = new Map<string, string>();
-
+/**
+ * A short, stable stand-in for a client's identity (origin, credentials, default headers): the same in every
+ * process, so that L2 cache keys agree between them; a hash, so that no secret is kept in the keys.
+ */
 function fingerprintOf(identity: string): string {
-  let id = identities.get(identity);
-  if (id === undefined) {
-    id = `#${identities.size + 1}|`;
-    identities.set(identity, id);
-  }
-  return id;
+  return `${createHash('sha256').update(identity).digest('base64url').slice(0, 22)}|`;
 }
 
 /**
@@ -44,7 +41,7 @@ export class Runtime {
   readonly tracer: Tracer | undefined;
   /**
    * A short stand-in for what makes this client's reads differ from another's with the same path: origin,
-   * credentials and default headers (`#3|`). Keys of the in-flight reads and of the cache start with it.
+   * credentials and default headers (a hash). Keys of the in-flight reads and of the cache start with it.
    */
   readonly fingerprint: string;
   /** The breaker and budget of each service, found without building the upstream's name on every call. */
