@@ -1,4 +1,4 @@
-import type { AggregateHealth } from '@maximus/contracts';
+import type { AggregateHealth, Principal } from '@maximus/contracts';
 import { APIPromise } from './core/api-promise.js';
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from './core/options.js';
 import { performRequest, type RequestOptions, type RequestParams } from './core/request.js';
@@ -9,6 +9,7 @@ import { Governance } from './resources/governance.js';
 import { Health } from './resources/health.js';
 import { Keys } from './resources/keys.js';
 import { Tokens } from './resources/tokens.js';
+import { Whoami } from './resources/whoami.js';
 
 /** `options` without its `undefined` values, so that spreading it never erases a setting. */
 function defined(options: ClientOptions): ClientOptions {
@@ -30,6 +31,7 @@ export class Maximus {
   readonly options: ResolvedClientOptions;
   readonly #ownsDispatcher: boolean;
   readonly #health: Health;
+  readonly #whoami: Whoami;
   /** API keys: create, list, revoke (admin). */
   readonly keys: Keys;
   /** Platform JWTs: mint (admin). */
@@ -56,6 +58,7 @@ export class Maximus {
     this.options = resolveClientOptions(options);
     this.#ownsDispatcher = options.dispatcher === undefined;
     this.#health = new Health(this);
+    this.#whoami = new Whoami(this);
     this.keys = new Keys(this);
     this.tokens = new Tokens(this);
     this.governance = new Governance(this);
@@ -77,6 +80,18 @@ export class Maximus {
    */
   health(options?: RequestOptions): APIPromise<AggregateHealth> {
     return this.#health.retrieve(options);
+  }
+
+  /**
+   * Who this client's credentials make it, from the gateway's `GET /api/v1/whoami`: the principal id, its role
+   * (`admin`, `operator`, `readonly`) and how it authenticated. Any role may ask.
+   * @throws AuthenticationError when the key or token is missing, unknown or revoked
+   * @example
+   * const me = await client.whoami();
+   * console.log(`${me.id} (${me.role}, via ${me.via})`);
+   */
+  whoami(options?: RequestOptions): APIPromise<Principal> {
+    return this.#whoami.retrieve(options);
   }
 
   /**
