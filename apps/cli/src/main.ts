@@ -10,8 +10,10 @@ import { keys } from './commands/keys/index.js';
 import { token } from './commands/token/index.js';
 import { governance } from './commands/governance/index.js';
 import { evidence } from './commands/evidence/index.js';
+import { tui } from './commands/tui/index.js';
+import { isInteractiveTerminal } from './tui/index.js';
 
-export const COMMANDS: readonly CommandSpec<never>[] = [up, serve, health, keys, token, governance, evidence, certs];
+export const COMMANDS: readonly CommandSpec<never>[] = [up, serve, health, keys, token, governance, evidence, certs, tui];
 
 function interrupted(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
@@ -62,13 +64,16 @@ export function program(io: CommandIO, setExit: (code: number) => void): Command
 
 /** The entry point: the only place that decides the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const io: CommandIO = { stdout: process.stdout, stderr: process.stderr, env: process.env, interrupted: interrupted() };
+  const stop = new AbortController();
+  const io: CommandIO = { stdout: process.stdout, stderr: process.stderr, env: process.env, interrupted: interrupted().then((signal) => (stop.abort(), signal)), signal: stop.signal };
   let exitCode = 0;
   const cli = program(io, (code) => {
     exitCode = code;
   });
   try {
-    await cli.parseAsync(argv.length ? ['node', 'maximus', ...argv] : ['node', 'maximus', '--help'], { from: 'node' });
+    // `maximus` alone opens the TUI in a terminal, and prints the help anywhere else (a script, a pipe).
+    const args = argv.length ? argv : isInteractiveTerminal(io) ? ['tui'] : ['--help'];
+    await cli.parseAsync(['node', 'maximus', ...args], { from: 'node' });
     return exitCode;
   } catch (error) {
     const e = error as { code?: string; exitCode?: number };
