@@ -4,7 +4,7 @@ import { runTui, type TuiOptions } from '../../tui/index.js';
 
 export const tui = defineCommand<TuiOptions>({
   name: 'tui',
-  summary: 'Interactive terminal: slash commands, history, completion, a status bar (also `maximus` alone)',
+  summary: 'Interactive terminal (also `maximus` alone in a terminal)',
   description:
     'A prompt for /health, /analyze <path>, /heal <path>, /spiritual, /governance (decide pending decisions: y approves, ' +
     'n rejects with a reason), /consciousness (a live view), /help and /quit, above a status bar with the gateway, your principal ' +
