@@ -181,7 +181,7 @@ export async function runInteractive({ session, stdin, stdout, env, interrupted 
             text = wrap(paint.red(describeApiError(error).message), screen.columns);
           }
           const lines = fit(text, screen.columns).split('\n').slice(0, Math.max(1, screen.rows - 4));
-          lines.push('', fit(paint.dim(`every ${everyMs / 1000} s · any key or Ctrl-C stops`), screen.columns));
+          lines.push('', fit(paint.dim(`every ${everyMs / 1000} s; any key or Ctrl-C stops`), screen.columns));
           screen.write((drawn ? `${ANSI.up(drawn)}\r${ANSI.clearDown}` : '') + lines.join('\n') + '\n');
           drawn = lines.length;
           await pause(everyMs, stop.signal);
@@ -222,7 +222,7 @@ export async function runInteractive({ session, stdin, stdout, env, interrupted 
   };
 
   screen.setup();
-  screen.print(`${paint.bold('MAXIMUS')}: /help lists the commands; Tab completes; Ctrl-D leaves.`);
+  screen.print(wrap(`${paint.bold('MAXIMUS')}: /help lists the commands; Tab completes; Ctrl-D leaves.`, screen.columns));
   void session.refresh();
   const poll = setInterval(() => void session.refresh(), 15_000);
   poll.unref();

@@ -47,12 +47,14 @@ export function createScreen(stdout: NodeJS.WriteStream, paint: ChalkInstance, g
   const bar = (): string => {
     const width = columns();
     const dot = status.state === 'connected' ? paint.green(glyphs.connected) : status.state === 'connecting' ? paint.yellow(glyphs.disconnected) : paint.red(glyphs.disconnected);
-    const right = ` ${dot} ${status.state}  /help `;
-    const who = status.principal ? `${status.principal} (${status.role ?? '?'})` : status.state === 'unauthorised' ? 'no valid credentials' : '…';
-    const room = width - stringWidth(right) - 2;
-    // The principal keeps its room first; the URL takes what is left (both cut in the middle).
-    const whoText = middle(who, Math.max(8, Math.floor(room * 0.55)));
-    const urlText = middle(status.url, Math.max(8, room - stringWidth(whoText) - 3));
+    const right = ` ${dot} ${status.state}${width >= 72 ? '  /help' : ''} `;
+    const who = status.principal ?? (status.state === 'unauthorised' ? 'no valid credentials' : status.state === 'connecting' ? '…' : 'principal unknown');
+    const role = status.principal ? ` (${status.role ?? '?'})` : '';
+    const room = width - stringWidth(right) - stringWidth(role) - 5;
+    // Both whole when they fit; else each keeps at least half the room, and what one does not need goes to the other.
+    const whoRoom = Math.max(8, Math.min(stringWidth(who), Math.max(Math.ceil(room / 2), room - stringWidth(status.url))));
+    const whoText = middle(who, whoRoom) + role;
+    const urlText = middle(status.url, Math.max(8, room - whoRoom));
     const left = ` ${urlText} ${glyphs.separator} ${whoText}`;
     const gap = Math.max(1, width - stringWidth(left) - stringWidth(right));
     return fit(left + ' '.repeat(gap) + right, width);

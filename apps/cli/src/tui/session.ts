@@ -72,8 +72,10 @@ export class Session {
         return 'failed';
       }
       if (error instanceof AuthenticationError) this.#set('unauthorised', undefined);
-      else if (error instanceof ConnectionError || error instanceof TimeoutError) this.#set('unreachable', this.principal);
-      ctx.say(c.red(describeApiError(error).message));
+      if (error instanceof ConnectionError || error instanceof TimeoutError) {
+        this.#set('unreachable', this.principal);
+        ctx.say(c.red(`cannot reach the MAXIMUS gateway at ${this.url}: ${error.message} (start it with \`maximus up\`, or pass --url)`));
+      } else ctx.say(c.red(describeApiError(error).message));
       return 'failed';
     }
   }

@@ -7,8 +7,12 @@ export const columnsOf = (text: string): number => stringWidth(text);
 
 export { fit } from '../output.js';
 
-/** `text` word-wrapped at `columns`, words longer than a line broken. */
-export const wrap = (text: string, columns: number): string => wrapAnsi(text, Math.max(1, columns), { hard: true, trim: false });
+/** `text` word-wrapped at `columns` (words longer than a line broken); lines that fit are left as they are. */
+export const wrap = (text: string, columns: number): string =>
+  text
+    .split('\n')
+    .map((line) => (stringWidth(line) > columns ? wrapAnsi(line, Math.max(1, columns), { hard: true }) : line))
+    .join('\n');
 
 /** `text` cut in the middle to `columns`, for identifiers whose start and end both matter (URLs, principal ids). */
 export const middle = (text: string, columns: number): string => (stringWidth(text) > columns ? cliTruncate(text, Math.max(1, columns), { position: 'middle' }) : text);
