@@ -8,6 +8,8 @@ import { SERVICE_NAMES, SERVICES, type ServiceName } from '@maximus/contracts';
 import { runService, type RunningService } from '@maximus/kit/service';
 import { SERVICE_DEFINITIONS } from '@maximus/cli';
 import { sample, tempDir } from './helpers.js';
+import { waitFor } from './servers.js';
+import { WebSocket } from 'undici';
 import { connectedGateway, embeddedGateway, INTERNAL_SECRET, type TestGateway } from './gateway-helpers.js';
 
 describe('embedded gateway: every service mounted in process', () => {
@@ -140,6 +142,40 @@ describe('connected gateway: services in their own servers, reached by URL', () 
     });
     expect(res.statusCode, res.body).toBeLessThan(300);
     expect(res.json()).toMatchObject({ topic: 'proxy.body' });
+  });
+
+  it('relays WebSockets to a service after the same checks (hermes events over ws through the connected gateway)', async () => {
+    const base = await gateway.listen({ host: '127.0.0.1', port: 0 });
+    const topic = `ws${Date.now()}.hello`;
+    const ws = new WebSocket(`${base.replace('http', 'ws')}/hermes/api/v1/events/ws?topics=${topic}`, { headers: admin });
+    const frames: { type: string; event?: { topic: string; payload: unknown } }[] = [];
+    ws.addEventListener('message', (m) => frames.push(JSON.parse(String(m.data)) as (typeof frames)[number]));
+    await new Promise<void>((resolve, reject) => {
+      ws.addEventListener('open', () => resolve());
+      ws.addEventListener('error', () => reject(new Error('the WebSocket did not open')));
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      const published = await fetch(`${base}/hermes/api/v1/events`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: JSON.stringify({ topic, payload: { n: 1 } }) });
+      expect(published.status, await published.clone().text()).toBeLessThan(300);
+      await waitFor(() => frames.some((f) => f.type === 'event'), 5000, 'the event arrives over the relayed socket');
+      expect(frames.find((f) => f.type === 'event')?.event).toMatchObject({ topic, payload: { n: 1 } });
+    } finally {
+      ws.close();
+    }
+    // Without credentials the upgrade is refused by the gateway's own check, before any relay.
+    const anonymous = new WebSocket(`${base.replace('http', 'ws')}/hermes/api/v1/events/ws?topics=${topic}`);
+    const refused = await new Promise<boolean>((resolve) => {
+      anonymous.addEventListener('open', () => resolve(false));
+      anonymous.addEventListener('error', () => resolve(true));
+    });
+    expect(refused).toBe(true);
+    // One relayed socket stays open: closing the gateway (afterAll) must still end at once.
+    const lingering = new WebSocket(`${base.replace('http', 'ws')}/hermes/api/v1/events/ws?topics=${topic}`, { headers: admin });
+    await new Promise<void>((resolve, reject) => {
+      lingering.addEventListener('open', () => resolve());
+      lingering.addEventListener('error', () => reject(new Error('the WebSocket did not open')));
+    });
   });
 
   it('answers 503 problem+json with Retry-After for a service that is down, at once', async () => {

@@ -51,7 +51,8 @@ export async function subscribeEvidence(ctx: ServiceContext, ledger: Ledger): Pr
         async (event) => {
           await ledger.store.append(entryForEvent(event));
         },
-        { durable },
+        // A ledger that starts for the first time after its producers still records their events (appends are idempotent).
+        { durable, replaySeconds: 24 * 3600 },
       ),
     );
   }

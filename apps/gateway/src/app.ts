@@ -9,6 +9,7 @@ import type { Database } from '@maximus/kit/db';
 import { createServer, servicePlugin, packageVersion, type PreparedService, type ServerTransportOptions } from '@maximus/kit/service';
 import type { Logger } from 'pino';
 import swagger from '@fastify/swagger';
+import websocket from '@fastify/websocket';
 import { aggregateHealth, httpTarget, inProcessTarget, type HealthTarget } from './health.js';
 import { mountUpstream } from './proxy.js';
 import { registerAuth } from './auth/authenticate.js';
@@ -64,6 +65,11 @@ export async function build(options: GatewayOptions): Promise<FastifyInstance> {
     throw new KitErrors.NotFound(request.method, request.url.split('?')[0] ?? request.url);
   });
   const { config, security } = options;
+  if (options.mode === 'connected') {
+    // Upgrades go through Fastify's routing, so every hook runs on them as on any request. Registered before those
+    // hooks: its own onRequest hook marks the upgrade, so that a refused one (401, 403, 429) has its socket closed.
+    await app.register(websocket);
+  }
   // Embedded services call each other through this app (`ctx.peers`), signed with a key that never leaves memory.
   const inProcessKey = options.mode === 'embedded' ? randomBytes(32) : undefined;
   // Before authentication: a denied address gets 403 on every route, public ones included.

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import replyFrom from '@fastify/reply-from';
+import { WebSocket } from 'ws';
 import type { Principal, ServiceName } from '@maximus/contracts';
 import { GatewayErrors } from './errors.js';
 
@@ -30,6 +31,14 @@ function causeCode(error: unknown): string | undefined {
  * stalls 504, at once: the gateway never retries for the client (the SDK does, with a budget).
  */
 export async function mountUpstream(app: FastifyInstance, upstream: UpstreamOptions): Promise<void> {
+  // Relayed sockets (both legs) are closed before the server waits for its connections to end: an open upgraded
+  // socket would otherwise hold the gateway's shutdown forever.
+  const relayed = new Set<WebSocket>();
+  app.addHook('preClose', (done) => {
+    for (const socket of relayed) socket.terminate();
+    relayed.clear();
+    done();
+  });
   await app.register(
     async (scope) => {
       scope.removeAllContentTypeParsers();
@@ -68,9 +77,44 @@ export async function mountUpstream(app: FastifyInstance, upstream: UpstreamOpti
         });
       };
       scope.all('/', forward);
-      scope.all('/*', forward);
+      // GET also carries WebSocket upgrades (`/hermes/api/v1/events/ws`): the same hooks (deny list, authentication,
+      // permission, rate limit) run first, then the socket is relayed to the service with the caller's signed headers.
+      scope.route({ method: 'GET', url: '/*', handler: forward, wsHandler: (socket, request) => relayWebSocket(socket, request, upstream, prefix, relayed) });
+      scope.route({ method: ['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], url: '/*', handler: forward });
     },
     { prefix: `/${upstream.name}` },
   );
 }
 
+/** Relays a client's WebSocket to the service, both ways, closing each side when the other closes. */
+function relayWebSocket(client: WebSocket, request: FastifyRequest, upstream: UpstreamOptions, prefix: string, open: Set<WebSocket>): void {
+  const path = request.url.slice(prefix.length) || '/';
+  const target = new URL(path, upstream.url.replace(/^http/, 'ws'));
+  const headers = request.principal ? upstream.sign('GET', path, request.principal) : {};
+  const service = new WebSocket(target, { headers: { ...headers, 'x-request-id': request.id } });
+  open.add(client).add(service);
+  const forget = () => open.delete(client) && open.delete(service);
+  const pending: { data: WebSocket.RawData; binary: boolean }[] = [];
+  client.on('message', (data, binary) => {
+    if (service.readyState === WebSocket.OPEN) service.send(data, { binary });
+    else pending.push({ data, binary });
+  });
+  service.on('open', () => {
+    for (const { data, binary } of pending.splice(0)) service.send(data, { binary });
+  });
+  service.on('message', (data, binary) => client.send(data, { binary }));
+  const closeBoth = (code?: number, reason?: Buffer) => {
+    const safe = code && code >= 1000 && code < 5000 && code !== 1005 && code !== 1006 ? code : 1011;
+    if (client.readyState === WebSocket.OPEN) client.close(safe, reason?.toString().slice(0, 120));
+    if (service.readyState === WebSocket.OPEN || service.readyState === WebSocket.CONNECTING) service.terminate();
+  };
+  service.on('close', (code, reason) => closeBoth(code, reason));
+  service.on('unexpected-response', (_req, res) => closeBoth(1011, Buffer.from(`${upstream.name} answered ${res.statusCode}`)));
+  service.on('error', () => closeBoth(1011, Buffer.from(`${upstream.name} is unreachable`)));
+  service.on('close', forget);
+  client.on('close', () => {
+    forget();
+    if (service.readyState === WebSocket.OPEN || service.readyState === WebSocket.CONNECTING) service.close();
+  });
+  client.on('error', () => service.terminate());
+}

@@ -192,6 +192,13 @@ export type ActionList = Type.Static<typeof ActionList>;
 export const GovernanceEvent = Type.Object({ decision: Decision, transition: Transition });
 export type GovernanceEvent = Type.Static<typeof GovernanceEvent>;
 
+/**
+ * How far back a governance executor's consumer, created for the first time, picks up `governance.execute.*` commands
+ * (JetStream `replaySeconds`): as long as core waits for a result before it marks the execution failed, so a command is
+ * never run after its decision was given up.
+ */
+export const GOVERNANCE_EXECUTE_REPLAY_SECONDS = 60;
+
 /** `governance.execute.<action_type>`: run once per `token` (the executor records it). */
 export interface GovernanceExecuteCommand {
   decision_id: string;

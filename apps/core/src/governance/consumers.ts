@@ -1,4 +1,4 @@
-import type { GovernanceExecuteCommand, GovernanceResult } from '@maximus/contracts';
+import { GOVERNANCE_EXECUTE_REPLAY_SECONDS, type GovernanceExecuteCommand, type GovernanceResult } from '@maximus/contracts';
 import type { Subscription } from '@maximus/kit/bus';
 import type { ServiceContext } from '@maximus/kit/service';
 import type { SafetyState } from '../safety/state.js';
@@ -14,7 +14,7 @@ export async function subscribeConsumers(ctx: ServiceContext, engine: Engine, sa
     async (event) => {
       await engine.recordResult(event.payload as GovernanceResult);
     },
-    { durable: 'core-governance-results' },
+    { durable: 'core-governance-results', replaySeconds: 24 * 3600 },
   );
   const shutdown = await ctx.bus.subscribe(
     'governance.execute.emergency_shutdown',
@@ -22,7 +22,7 @@ export async function subscribeConsumers(ctx: ServiceContext, engine: Engine, sa
       await executeShutdown(ctx, event.payload as GovernanceExecuteCommand);
       await safety.refresh();
     },
-    { durable: 'core-executor-emergency_shutdown' },
+    { durable: 'core-executor-emergency_shutdown', replaySeconds: GOVERNANCE_EXECUTE_REPLAY_SECONDS },
   );
   return [results, shutdown];
 }

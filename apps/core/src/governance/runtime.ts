@@ -1,4 +1,5 @@
 import { Counter } from 'prom-client';
+import { GOVERNANCE_EXECUTE_REPLAY_SECONDS } from '@maximus/contracts';
 import type { Subscription } from '@maximus/kit/bus';
 import type { Database } from '@maximus/kit/db';
 import type { ServiceContext } from '@maximus/kit/service';
@@ -52,7 +53,7 @@ export function governanceRuntime(ctx: ServiceContext, options: GovernanceOption
     outbox: ctx.outbox,
     clock,
     quorum: { ...DEFAULT_QUORUM, ...options.quorum },
-    executeTimeoutMs: options.executeTimeoutMs ?? 60_000,
+    executeTimeoutMs: options.executeTimeoutMs ?? GOVERNANCE_EXECUTE_REPLAY_SECONDS * 1000,
     onStatus: (status, risk) => decisions.inc({ status, risk_level: risk }),
   });
   const safety = new SafetyState(ctx.db);

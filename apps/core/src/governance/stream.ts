@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { OUTBOX_SETTLED } from '@maximus/kit/outbox';
 import type { GovernanceRuntime } from './runtime.js';
 
 const POLL_MS = 200;
@@ -6,7 +7,8 @@ const HEARTBEAT_MS = 15_000;
 
 /**
  * SSE of transitions, read from core's outbox (`governance.decision.*` rows): every replica sees every transition,
- * in commit order of their sequence numbers, and `Last-Event-ID` (the sequence number) resumes after a reconnect.
+ * in the order of their sequence numbers (a row is sent once no transaction that could still commit a lower number
+ * is running, so none is skipped), and `Last-Event-ID` (the sequence number) resumes after a reconnect.
  */
 export function streamTransitions(request: FastifyRequest, reply: FastifyReply, runtime: GovernanceRuntime): void {
   const lastEventId = request.headers['last-event-id'];
@@ -34,7 +36,7 @@ export function streamTransitions(request: FastifyRequest, reply: FastifyReply, 
         last = rows[0]?.seq ?? '0';
       }
       const { rows } = await runtime.db.query<{ seq: string; topic: string; payload: unknown }>(
-        `SELECT seq::text AS seq, topic, payload FROM core.outbox WHERE seq > $1::bigint AND topic LIKE 'governance.decision.%' ORDER BY seq LIMIT 100`,
+        `SELECT seq::text AS seq, topic, payload FROM core.outbox WHERE seq > $1::bigint AND topic LIKE 'governance.decision.%' AND ${OUTBOX_SETTLED} ORDER BY seq LIMIT 100`,
         [last],
       );
       for (const row of rows) {

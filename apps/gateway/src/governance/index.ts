@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { GovernanceExecuteCommand, GovernanceResult } from '@maximus/contracts';
+import { GOVERNANCE_EXECUTE_REPLAY_SECONDS, type GovernanceExecuteCommand, type GovernanceResult } from '@maximus/contracts';
 import type { Bus, Subscription } from '@maximus/kit/bus';
 import type { Database } from '@maximus/kit/db';
 import { createError } from '@maximus/kit/errors';
@@ -87,7 +87,7 @@ export async function registerGovernanceExecutors(app: FastifyInstance, options:
           await Promise.all([denyList.reload(), overrides.reload()]);
           log.info({ decision_id: command.decision_id, action_type: type }, 'governance action executed');
         },
-        { durable: `gateway-executor-${type}` },
+        { durable: `gateway-executor-${type}`, replaySeconds: GOVERNANCE_EXECUTE_REPLAY_SECONDS },
       ),
     );
   }

@@ -215,6 +215,22 @@ describe.skipIf(!TEST_NATS_URL)('NATS JetStream bus (shared server)', () => {
     expect(got[0]).toBe(event.id);
   });
 
+  it('starts a new durable from `replaySeconds` ago when asked, and from now otherwise', async () => {
+    const bus = await openBus();
+    const topic = `replay_${randomUUID().slice(0, 8)}.evt`;
+    const before = makeEvent(topic);
+    await bus.publish(before);
+    const replayed: string[] = [];
+    const fresh: string[] = [];
+    await bus.subscribe(topic, collect(replayed, (e) => e.id), { durable: uniqueName('replay'), replaySeconds: 60 });
+    await bus.subscribe(topic, collect(fresh, (e) => e.id), { durable: uniqueName('fresh') });
+    const after = makeEvent(topic);
+    await bus.publish(after);
+    await waitFor(() => replayed.length === 2 && fresh.length === 1, 5000, 'the events arrive');
+    expect(replayed).toEqual([before.id, after.id]);
+    expect(fresh).toEqual([after.id]);
+  });
+
   it('sanitises durable names into valid consumer names', async () => {
     const bus = await openBus();
     const topic = `names_${randomUUID().slice(0, 8)}.evt`;

@@ -69,6 +69,7 @@ interface Member {
   /** The durable as the subscriber named it (reported in dead letters). */
   readonly label: string;
   readonly filter: string;
+  readonly replaySeconds: number;
   readonly handler: BusHandler;
   stopped: boolean;
   messages: ConsumerMessages | undefined;
@@ -89,7 +90,7 @@ export function durableName(durable: string): string {
  * (`Nats-Msg-Id`, two-minute window) so that an outbox republishing a row does not duplicate it;
  * subscribers are durable pull consumers. The factory resolves even when NATS is unreachable: the bus
  * then reports `down`, `publish` rejects (the outbox keeps the events) and everything resumes once it
- * connects. Consumers created for the first time start with events published from then on.
+ * connects. Consumers created for the first time start with events published from then on, or from `replaySeconds` ago.
  */
 export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
   const safeUrl = redactUrl(options.url);
@@ -256,13 +257,15 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
     }
   }
 
-  async function ensureConsumer(durable: string, filter: string) {
+  async function ensureConsumer({ durable, filter, replaySeconds }: Pick<Member, 'durable' | 'filter' | 'replaySeconds'>) {
     if (!nc) throw unavailable('not connected');
     const m = await manager(nc);
     const config: Partial<ConsumerConfig> = {
       durable_name: durable,
       ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.New,
+      ...(replaySeconds > 0
+        ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: new Date(Date.now() - replaySeconds * 1000).toISOString() }
+        : { deliver_policy: DeliverPolicy.New }),
       filter_subject: filter,
       max_deliver: maxDeliver,
       ack_wait: ackWait,
@@ -343,7 +346,7 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
         continue;
       }
       try {
-        const info = await ensureConsumer(member.durable, member.filter);
+        const info = await ensureConsumer(member);
         if (!js || stop()) continue;
         const messages = await js.consumers.getConsumerFromInfo(info).consume({ max_messages: prefetch });
         member.messages = messages;
@@ -424,12 +427,13 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
   return {
     kind: 'nats',
     publish: (event) => publishAs(event, event.id),
-    async subscribe(pattern, handler, { durable }) {
+    async subscribe(pattern, handler, { durable, replaySeconds = 0 }) {
       if (closed) throw unavailable('the bus is closed');
       const member: Member = {
         durable: durableName(durable),
         label: durable,
         filter: `${prefix}.${pattern}`,
+        replaySeconds,
         handler,
         stopped: false,
         messages: undefined,
@@ -437,7 +441,7 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
       };
       if (ready()) {
         try {
-          await ensureConsumer(member.durable, member.filter);
+          await ensureConsumer(member);
         } catch (error) {
           if (error instanceof DurableConflictError) throw error;
           log?.warn({ err: error, durable: member.durable }, 'could not create the NATS consumer yet; retrying in the background');

@@ -25,6 +25,12 @@ export interface SubscribeOptions {
    * the position survives restarts.
    */
   readonly durable: string;
+  /**
+   * JetStream: a durable created for the first time starts with the events of the last `replaySeconds` (default 0:
+   * only events published from then on), so a consumer that starts after its producer misses nothing recent.
+   * The in-process bus ignores it (there the outbox holds events until every consumer exists).
+   */
+  readonly replaySeconds?: number;
 }
 
 export interface Subscription {

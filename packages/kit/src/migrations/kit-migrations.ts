@@ -40,5 +40,13 @@ CREATE INDEX outbox_published_at ON {{schema}}.outbox (published_at) WHERE publi
 );
 CREATE INDEX idempotency_keys_expires_at ON {{schema}}.idempotency_keys (expires_at);`,
     },
+    {
+      // The writing transaction of each event: a reader by `seq` takes only rows whose transaction ended before every
+      // transaction still running (`txid < pg_snapshot_xmin(pg_current_snapshot())`), so a lower `seq` committed late
+      // is never skipped (see OUTBOX_SETTLED).
+      version: 'kit:0003',
+      name: 'outbox_txid',
+      sql: `ALTER TABLE {{schema}}.outbox ADD COLUMN txid xid8 NOT NULL DEFAULT pg_current_xact_id();`,
+    },
   ];
 }

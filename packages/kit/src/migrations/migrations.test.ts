@@ -8,7 +8,7 @@ import { freshPglite, freshPostgresUrl, tempDir, TEST_DATABASE_URL, uniqueName }
 import { createPostgresDatabase, type Database } from '../db/index.js';
 import { loadMigrations, runMigrations } from './index.js';
 
-const KIT = ['kit:0001_outbox', 'kit:0002_idempotency_keys'];
+const KIT = ['kit:0001_outbox', 'kit:0002_idempotency_keys', 'kit:0003_outbox_txid'];
 
 /** A temp directory holding `files` (name → SQL). */
 function migrationDir(files: Record<string, string>): string {
@@ -75,12 +75,12 @@ function migrationSuite(open: () => Promise<{ db: Database; cleanup(): Promise<v
     expect(rows.map((r) => r.name)).toEqual(['first', 'second']);
 
     const second = await runMigrations(db, schema, loadMigrations(dir));
-    expect(second).toEqual({ schema, applied: [], alreadyApplied: 4 });
+    expect(second).toEqual({ schema, applied: [], alreadyApplied: KIT.length + 2 });
     expect((await db.query(`SELECT * FROM "${schema}".widgets`)).rows).toHaveLength(2); // the seed did not run again
 
     // A new file later applies just that one.
     writeFileSync(join(dir, '0003_more.sql'), `INSERT INTO {{schema}}.widgets VALUES (3, 'third');`);
-    expect(await runMigrations(db, schema, loadMigrations(dir))).toEqual({ schema, applied: ['0003_more'], alreadyApplied: 4 });
+    expect(await runMigrations(db, schema, loadMigrations(dir))).toEqual({ schema, applied: ['0003_more'], alreadyApplied: KIT.length + 2 });
   });
 
   it('creates the kit tables (outbox, idempotency_keys) in the schema', async () => {

@@ -7,7 +7,7 @@ import { freshPglite, freshPostgresUrl, silentLog, TEST_DATABASE_URL, uniqueName
 import { createMemoryBus, type Bus, type BusEvent } from '../bus/index.js';
 import { createPostgresDatabase, type Database } from '../db/index.js';
 import { runMigrations } from '../migrations/index.js';
-import { Outbox, type OutboxOptions } from './index.js';
+import { Outbox, OUTBOX_SETTLED, type OutboxOptions } from './index.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -327,5 +327,34 @@ describe.skipIf(!TEST_DATABASE_URL)('outbox on PostgreSQL with the memory bus', 
     expect(count.b).toBeGreaterThan(0);
     expect([...seen.values()].every((n) => n === 1)).toBe(true);
     expect(events).toHaveLength(N);
+  });
+
+  it('a reader by seq waits for a lower seq that commits late, instead of stepping over it (OUTBOX_SETTLED)', async () => {
+    const db = connect();
+    const schema = uniqueName('late');
+    await runMigrations(db, schema);
+    const outbox = new Outbox({ db, schema, bus: createMemoryBus({ log: silentLog }), log: silentLog });
+    const read = async () =>
+      (await db.query<{ topic: string }>(`SELECT topic FROM ${schema}.outbox WHERE seq > 0 AND ${OUTBOX_SETTLED} ORDER BY seq`)).rows.map((r) => r.topic);
+    let releaseEarly!: () => void;
+    const early = new Promise<void>((resolve) => (releaseEarly = resolve));
+    let emittedEarly!: () => void;
+    const earlyEmitted = new Promise<void>((resolve) => (emittedEarly = resolve));
+    // Transaction 1 takes the lower seq and stays open; transaction 2 takes the next one and commits first.
+    const first = outbox.transaction(async (_tx, emit) => {
+      await emit('late.first', {});
+      emittedEarly();
+      await early;
+    });
+    await earlyEmitted;
+    await outbox.transaction(async (_tx, emit) => {
+      await emit('late.second', {});
+    });
+    const naive = (await db.query<{ topic: string }>(`SELECT topic FROM ${schema}.outbox WHERE seq > 0 ORDER BY seq`)).rows.map((r) => r.topic);
+    expect(naive).toEqual(['late.second']); // what a plain `seq > n` reader would send, and then never send late.first
+    expect(await read()).toEqual([]);
+    releaseEarly();
+    await first;
+    expect(await read()).toEqual(['late.first', 'late.second']);
   });
 });
