@@ -10,10 +10,11 @@ import { keys } from './commands/keys/index.js';
 import { token } from './commands/token/index.js';
 import { governance } from './commands/governance/index.js';
 import { evidence } from './commands/evidence/index.js';
+import { spiritual } from './commands/spiritual/index.js';
 import { tui } from './commands/tui/index.js';
 import { isInteractiveTerminal } from './tui/index.js';
 
-export const COMMANDS: readonly CommandSpec<never>[] = [up, serve, health, keys, token, governance, evidence, certs, tui];
+export const COMMANDS: readonly CommandSpec<never>[] = [up, serve, health, keys, token, governance, evidence, spiritual, certs, tui];
 
 function interrupted(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {

@@ -1,6 +1,6 @@
 export { service } from './service.js';
 export { build } from './app.js';
-export { canonicalJson, canonicalBytes } from './domain/canonical-json.js';
+export { canonicalJson, canonicalBytes } from '@maximus/kit/merkle';
 export { encodeEntry, decodeEntry, type EntryFields } from './domain/entry.js';
 export {
   EMPTY_ROOT,
@@ -14,8 +14,8 @@ export {
   treeHash,
   verifyConsistency,
   verifyInclusion,
-} from './domain/merkle.js';
-export { keyId, treeHeadBytes, verifyTreeHead, type TreeHead } from './domain/tree-head.js';
+} from '@maximus/kit/merkle';
+export { keyId, treeHeadBytes, verifyTreeHead, type TreeHead } from '@maximus/kit/merkle';
 export {
   LedgerStore,
   TreeHeads,

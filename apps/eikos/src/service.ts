@@ -16,6 +16,12 @@ export const service = defineService({
   version: packageVersion(import.meta.url),
   summary: 'evidence and forensics: the append-only Merkle ledger (RFC 6962)',
   migrations: loadMigrations(new URL('../migrations', import.meta.url)),
+  // penelope's faithfulness checks read the signed root and verify its consistency with the last root it trusted.
+  internalRoutes: [
+    { method: 'GET', path: '/api/v1/ledger/root', callers: ['penelope'] },
+    { method: 'GET', path: '/api/v1/ledger/public-key', callers: ['penelope'] },
+    { method: 'GET', path: '/api/v1/ledger/consistency', callers: ['penelope'] },
+  ],
   async api(app, ctx) {
     const ledger = await ledgerOf(ctx);
     await evidenceRoutes(app, ledger);

@@ -5,3 +5,4 @@ export * from './auth.js';
 export * from './governance.js';
 export * from './events.js';
 export * from './evidence.js';
+export * from './spiritual.js';

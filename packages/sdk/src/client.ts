@@ -8,6 +8,7 @@ import { Consciousness } from './resources/consciousness.js';
 import { Governance } from './resources/governance.js';
 import { Health } from './resources/health.js';
 import { Keys } from './resources/keys.js';
+import { Spiritual } from './resources/spiritual.js';
 import { Tokens } from './resources/tokens.js';
 import { Whoami } from './resources/whoami.js';
 
@@ -52,6 +53,8 @@ export class Maximus {
   readonly audit: Audit;
   /** A timeline plus a full verification of the stored log. */
   readonly forensics: Forensics;
+  /** PENELOPE's fruits and virtues: scores from measured signals, with formulas and inputs. */
+  readonly spiritual: Spiritual;
   #closing: Promise<void> | undefined;
 
   constructor(options: ClientOptions = {}) {
@@ -69,6 +72,7 @@ export class Maximus {
     this.ledger = new Ledger(this);
     this.audit = new Audit(this);
     this.forensics = new Forensics(this);
+    this.spiritual = new Spiritual(this);
   }
 
   /**

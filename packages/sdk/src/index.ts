@@ -40,3 +40,4 @@ export { Governance, GovernanceDecisions, DecisionPager, type DecisionListParams
 export { Evidence, Ledger, Audit, Forensics, type LedgerConsistencyParams, type LedgerEntriesParams, type AuditTrailParams } from './resources/evidence.js';
 export { Events, Services, SseParser, type StreamEvent, type EventSubscribeParams } from './resources/events.js';
 export { Consciousness, Safety } from './resources/consciousness.js';
+export { Spiritual } from './resources/spiritual.js';

@@ -1,5 +1,4 @@
-import { canonicalBytes } from './canonical-json.js';
-import { hashLeaf } from './merkle.js';
+import { canonicalBytes, hashLeaf } from '@maximus/kit/merkle';
 
 /** What a ledger entry says; its bytes are the RFC 8785 canonical JSON of exactly these five members. */
 export interface EntryFields {

@@ -3,7 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { verifyTreeHead } from '../domain/tree-head.js';
+import { verifyTreeHead } from '@maximus/kit/merkle';
 import type { LedgerStore } from './store.js';
 import { PROBLEMS_MAX, VerifyCore, type RawEntryRow, type RawNodeRow, type VerifyCall, type VerifyCoreResult } from './verify-core.js';
 import { toWireEntry } from './wire.js';
@@ -60,8 +60,23 @@ function inProcessVerifier(): Verifier {
   };
 }
 
+/**
+ * The parent's Node flags without its `--conditions`: the worker is built code (dist/) and resolves packages
+ * (`@maximus/kit/merkle`) by their default export; vitest starts its processes with `--conditions source`, whose
+ * `.ts` files a worker cannot load.
+ */
+function workerExecArgv(): string[] {
+  const argv: string[] = [];
+  for (let i = 0; i < process.execArgv.length; i++) {
+    const arg = process.execArgv[i]!;
+    if (arg === '--conditions' || arg === '-C') i++;
+    else if (!arg.startsWith('--conditions=')) argv.push(arg);
+  }
+  return argv;
+}
+
 function workerVerifier(url: URL): Verifier {
-  const worker = new Worker(url);
+  const worker = new Worker(url, { execArgv: workerExecArgv() });
   const waiting = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   let next = 0;
   let failure: Error | undefined;

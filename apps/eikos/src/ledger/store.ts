@@ -10,7 +10,7 @@ import {
   rangeHash,
   type LeafRange,
   type NodeId,
-} from '../domain/merkle.js';
+} from '@maximus/kit/merkle';
 import type { RawEntryRow, RawNodeRow } from './verify-core.js';
 
 /** What an append asks for; the writer adds the index and the timestamp. */

@@ -3,7 +3,7 @@ import type { Database } from '@maximus/kit/db';
 import type { Logger } from '@maximus/kit/logger';
 import { schemaIdent } from '@maximus/kit/migrations';
 import type { SignedTreeHead } from '@maximus/contracts';
-import { keyId, signTreeHead } from '../domain/tree-head.js';
+import { keyId, signTreeHead } from '@maximus/kit/merkle';
 import type { LedgerStore } from './store.js';
 
 export interface TreeHeadsOptions {

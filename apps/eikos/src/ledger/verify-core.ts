@@ -1,5 +1,5 @@
 import { decodeEntry } from '../domain/entry.js';
-import { EMPTY_ROOT, MemoryTree, hashLeaf } from '../domain/merkle.js';
+import { EMPTY_ROOT, MemoryTree, hashLeaf } from '@maximus/kit/merkle';
 
 /**
  * The CPU half of a full log verification, without I/O: re-hashing every entry, rebuilding the tree and comparing

@@ -50,6 +50,8 @@ describe('loadConfig', () => {
       tls: undefined,
       httpPort: undefined,
       idempotencyTtlHours: 24,
+      sloLatencyMs: 300,
+      spiritual: { scoresTtlSeconds: 60, signalsIntervalSeconds: 30, signalsWindowSeconds: 3600, outcomesWindowSeconds: 604800 },
     });
     // An empty value counts as unset.
     expect(loadConfig({ MAXIMUS_PORT: '', DATABASE_URL: '' })).toMatchObject({ port: 8000, databaseUrl: undefined });

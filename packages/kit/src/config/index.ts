@@ -65,6 +65,11 @@ export const ENV_VARS: readonly EnvVarSpec[] = [
   { name: 'MAXIMUS_METRICS_TOKEN', default: undefined, description: 'Bearer token that `/metrics` requires from non-loopback clients (unset: non-loopback scrapes are refused).', secret: true },
   { name: 'MAXIMUS_INTERNAL_SECRET', default: undefined, description: 'HMAC key of the gateway proof that services check in connected mode. Unset: generated once and shared through the database.', secret: true },
   { name: 'MAXIMUS_IDEMPOTENCY_TTL_HOURS', default: '24', description: 'How long a response stored for an `Idempotency-Key` is replayed.' },
+  { name: 'MAXIMUS_SLO_LATENCY_MS', default: '300', description: 'API latency SLO: a request answered within it is on time (penelope\'s patience counts requests up to the largest `http_server_request_duration_seconds` bucket boundary at or below it).' },
+  { name: 'MAXIMUS_PENELOPE_SCORES_TTL_SECONDS', default: '60', description: 'How long one computation of the fruits and virtues serves `GET /penelope/api/v1/spiritual/*` (0: computed on every request).' },
+  { name: 'MAXIMUS_PENELOPE_SIGNALS_INTERVAL_SECONDS', default: '30', description: 'How often penelope samples the platform (every service\'s /metrics and /health, the ledger\'s signed root): one replica at a time. 0: no periodic sampling.' },
+  { name: 'MAXIMUS_PENELOPE_SIGNALS_WINDOW_SECONDS', default: '3600', description: 'Window of the sampled signals behind joy, peace, patience, kindness, faithfulness and self-control.' },
+  { name: 'MAXIMUS_PENELOPE_OUTCOMES_WINDOW_SECONDS', default: '604800', description: 'Window of the governance and healing outcomes behind love, goodness, gentleness and the virtues.' },
 ];
 
 export type Mode = 'embedded' | 'connected';
@@ -113,6 +118,15 @@ export interface ResolvedConfig {
     | undefined;
   readonly httpPort: number | undefined;
   readonly idempotencyTtlHours: number;
+  /** API latency SLO, milliseconds. */
+  readonly sloLatencyMs: number;
+  /** penelope's fruits and virtues: cache TTL, sampling interval (0: off) and windows, seconds. */
+  readonly spiritual: {
+    readonly scoresTtlSeconds: number;
+    readonly signalsIntervalSeconds: number;
+    readonly signalsWindowSeconds: number;
+    readonly outcomesWindowSeconds: number;
+  };
 }
 
 export const ROUTE_CLASSES = ['read', 'write', 'expensive'] as const;
@@ -237,6 +251,13 @@ export function loadConfig(env: Env = process.env): ResolvedConfig {
     tls: tls(env),
     httpPort: read(env, 'MAXIMUS_HTTP_PORT') === undefined ? undefined : int(env, 'MAXIMUS_HTTP_PORT', 0, 65535),
     idempotencyTtlHours: int(env, 'MAXIMUS_IDEMPOTENCY_TTL_HOURS', 1),
+    sloLatencyMs: int(env, 'MAXIMUS_SLO_LATENCY_MS', 1),
+    spiritual: {
+      scoresTtlSeconds: int(env, 'MAXIMUS_PENELOPE_SCORES_TTL_SECONDS', 0),
+      signalsIntervalSeconds: int(env, 'MAXIMUS_PENELOPE_SIGNALS_INTERVAL_SECONDS', 0),
+      signalsWindowSeconds: int(env, 'MAXIMUS_PENELOPE_SIGNALS_WINDOW_SECONDS', 60),
+      outcomesWindowSeconds: int(env, 'MAXIMUS_PENELOPE_OUTCOMES_WINDOW_SECONDS', 60),
+    },
   };
 }
 

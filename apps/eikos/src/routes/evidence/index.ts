@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { EvidenceBatchQuery, EvidenceCreateParams, EvidenceEntry, EvidenceList, EvidenceRecord, type SignedTreeHead } from '@maximus/contracts';
-import { canonicalJson } from '../../domain/canonical-json.js';
+import { canonicalJson } from '@maximus/kit/merkle';
 import { EikosErrors } from '../../errors.js';
 import { toWireEntry, type Ledger, type StoredEntryWithBytes } from '../../ledger/index.js';
 
