@@ -177,9 +177,24 @@ describe.skipIf(!HAS_TMUX)('maximus tui in a terminal (tmux, 80×24)', () => {
 
   it('says which services are not built yet', async () => {
     await clearScreen();
+    type('/heal alpha-findings.txt');
+    keys('Enter');
+    await waitFor(/PENELOPE healing is not built yet/);
+  });
+
+  it('/spiritual shows the fruits and virtues in a frame that fits 80 columns', async () => {
+    await clearScreen();
     type('/spiritual');
     keys('Enter');
-    await waitFor(/PENELOPE spiritual health \(fruits, virtues\) is not built yet/);
+    const text = await waitFor(/└─+┘/);
+    expect(text).toContain('Fruits of the Spirit');
+    expect(text).toMatch(/Virtues\s+overall/);
+    const framed = text.split('\n').filter((l) => l.startsWith('│'));
+    expect(framed.length).toBeGreaterThan(5);
+    for (const line of framed) {
+      expect(line.length).toBeLessThanOrEqual(80);
+      expect(line.trimEnd().endsWith('│')).toBe(true);
+    }
   });
 
   it('/governance shows a pending decision as a panel and approves it with y', async () => {

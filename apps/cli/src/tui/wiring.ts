@@ -1,6 +1,6 @@
 // The seam between the TUI and the CLI commands of services still being built.
 //
-// /analyze, /heal and /spiritual run the CLI command of the same name (the same code, inside the TUI: its
+// /analyze and /heal run the CLI command of the same name (the same code, inside the TUI: its
 // output, its errors; Ctrl-C resolves its `io.interrupted` and aborts `io.signal`). Until a command is wired
 // here, its slash command says that its service is not built yet. Wiring one that landed is one line:
 //
@@ -10,7 +10,7 @@
 import type { Maximus } from '@maximus/sdk';
 import type { CommandSpec } from '../spec.js';
 
-export type BridgedName = 'analyze' | 'heal' | 'spiritual';
+export type BridgedName = 'analyze' | 'heal';
 
 export const WIRED: Readonly<Partial<Record<BridgedName, CommandSpec<never>>>> = {};
 
