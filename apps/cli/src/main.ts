@@ -10,11 +10,12 @@ import { keys } from './commands/keys/index.js';
 import { token } from './commands/token/index.js';
 import { governance } from './commands/governance/index.js';
 import { evidence } from './commands/evidence/index.js';
+import { analyze } from './commands/analyze/index.js';
 import { spiritual } from './commands/spiritual/index.js';
 import { tui } from './commands/tui/index.js';
 import { isInteractiveTerminal } from './tui/index.js';
 
-export const COMMANDS: readonly CommandSpec<never>[] = [up, serve, health, keys, token, governance, evidence, spiritual, certs, tui];
+export const COMMANDS: readonly CommandSpec<never>[] = [up, serve, health, keys, token, governance, evidence, spiritual, analyze, certs, tui];
 
 function interrupted(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {

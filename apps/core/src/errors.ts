@@ -16,6 +16,13 @@ export const CoreErrors = {
   NotShutDown: createError('CORE_ERR_SAFETY_NOT_SHUT_DOWN', 'The platform is not shut down: nothing to resume', 409),
   /** For the consciousness routes: thrown while the kill switch holds. */
   ShutDown: createError('CORE_ERR_SAFETY_SHUT_DOWN', 'The emergency shutdown is in force (%s): ignitions and modulations are refused until an admin resumes', 503),
+  /** The query provider answered with a 5xx, refused our credentials, or sent something that is not a valid answer. */
+  QueryUpstream: createError('CORE_ERR_QUERY_UPSTREAM_FAILED', 'The %s provider failed: %s', 502),
+  /** The provider could not be reached, refused the connection, or is rate limiting us (429). */
+  QueryUnavailable: createError('CORE_ERR_QUERY_PROVIDER_UNAVAILABLE', 'The %s provider is unavailable: %s', 503),
+  QueryTimeout: createError('CORE_ERR_QUERY_PROVIDER_TIMEOUT', 'The %s provider did not answer within %s ms', 504),
+  /** The screening stage (ADW) refused the query. */
+  QueryScreened: createError('CORE_ERR_QUERY_SCREENED', 'The query was refused by screening: %s', 422),
 } as const;
 
 /** A 400 in the kit's validation shape: `errors: [{pointer, message}]` rooted at `/body`. */

@@ -3,8 +3,12 @@ import { loadMigrations } from '@maximus/kit/migrations';
 import { governanceRoutes } from './governance/routes.js';
 import { existingRuntime, governanceRuntime, type GovernanceOptions, type GovernanceRuntime } from './governance/runtime.js';
 import { safetyRoutes } from './safety/routes.js';
+import { queryRoutes, TOOL_INTERNAL_ROUTES, type QueryPlugs } from './query/index.js';
 
-export type CoreServiceOptions = GovernanceOptions;
+export type CoreServiceOptions = GovernanceOptions & {
+  /** The query pipeline's plugs (ADW screening, THOTH context); pass-throughs by default. */
+  query?: QueryPlugs;
+};
 
 /**
  * The core service, with governance options (tests pass a controllable `clock`, a short `tickMs` and
@@ -20,7 +24,10 @@ export function createCoreService(options: CoreServiceOptions = {}): ServiceDefi
       const runtime = governanceRuntime(ctx, options);
       await governanceRoutes(app, runtime);
       await safetyRoutes(app, runtime, ctx.outbox);
+      await queryRoutes(app, ctx, options.query);
     },
+    // The query tools call core's own routes through the gateway, as `service:core`.
+    internalRoutes: [...TOOL_INTERNAL_ROUTES],
     start: (ctx) => governanceRuntime(ctx, options).start(),
     stop: (ctx) => existingRuntime(ctx)?.stop(),
   });

@@ -72,6 +72,16 @@ export function registerIdempotency(app: FastifyInstance, options: { db: Databas
     );
     if (claimed.rowCount === 1) {
       request.idempotency = { principal, key };
+      // A reply that bypasses onSend (a hijacked SSE stream) cannot be replayed: release the claim when it ends, so a
+      // retry runs again instead of waiting for a claim that never settles.
+      reply.raw.once('close', () => {
+        if (request.idempotency !== undefined) {
+          request.idempotency = undefined;
+          db.query('DELETE FROM gateway.idempotency_keys WHERE principal = $1 AND key = $2 AND status_code IS NULL', [principal, key]).catch((error: unknown) =>
+            log.warn({ err: error, key }, 'could not release an idempotency claim; it expires with its TTL'),
+          );
+        }
+      });
       return;
     }
     const { rows } = await db.query<Row>(

@@ -5,4 +5,5 @@ export * from './auth.js';
 export * from './governance.js';
 export * from './events.js';
 export * from './evidence.js';
+export * from './query.js';
 export * from './spiritual.js';

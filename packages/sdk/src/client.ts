@@ -8,6 +8,7 @@ import { Consciousness } from './resources/consciousness.js';
 import { Governance } from './resources/governance.js';
 import { Health } from './resources/health.js';
 import { Keys } from './resources/keys.js';
+import { Query, queryFunction, type QueryFunction } from './resources/query.js';
 import { Spiritual } from './resources/spiritual.js';
 import { Tokens } from './resources/tokens.js';
 import { Whoami } from './resources/whoami.js';
@@ -41,6 +42,11 @@ export class Maximus {
   readonly governance: Governance;
   /** The consciousness model; for now its safety part (the kill switch). */
   readonly consciousness: Consciousness;
+  /**
+   * The query pipeline: `await client.query({ query })` answers; `client.query.stream({ query })` (or
+   * `client.query({ query, stream: true })`) streams the answer's pieces, then the whole answer.
+   */
+  readonly query: QueryFunction;
   /** Events through hermes: publish, subscribe (an async iterable over SSE). */
   readonly events: Events;
   /** hermes's service registry: register (and heartbeat), list, remove. */
@@ -66,6 +72,7 @@ export class Maximus {
     this.tokens = new Tokens(this);
     this.governance = new Governance(this);
     this.consciousness = new Consciousness(this);
+    this.query = queryFunction(new Query(this));
     this.events = new Events(this);
     this.services = new Services(this);
     this.evidence = new Evidence(this);

@@ -40,4 +40,5 @@ export { Governance, GovernanceDecisions, DecisionPager, type DecisionListParams
 export { Evidence, Ledger, Audit, Forensics, type LedgerConsistencyParams, type LedgerEntriesParams, type AuditTrailParams } from './resources/evidence.js';
 export { Events, Services, SseParser, type StreamEvent, type EventSubscribeParams } from './resources/events.js';
 export { Consciousness, Safety } from './resources/consciousness.js';
+export { Query, QueryStream, type QueryFunction, type QueryCreateParams, type QueryStreamEvent, type QueryStreamOptions } from './resources/query.js';
 export { Spiritual } from './resources/spiritual.js';

@@ -50,6 +50,7 @@ describe('loadConfig', () => {
       tls: undefined,
       httpPort: undefined,
       idempotencyTtlHours: 24,
+      llm: { provider: 'local', model: undefined, baseUrl: undefined, apiKey: undefined, timeoutMs: 60000, maxTokens: 1024, toolTimeoutMs: 10000 },
       sloLatencyMs: 300,
       spiritual: { scoresTtlSeconds: 60, signalsIntervalSeconds: 30, signalsWindowSeconds: 3600, outcomesWindowSeconds: 604800 },
     });
@@ -88,6 +89,22 @@ describe('loadConfig', () => {
     [{ MAXIMUS_AUTH: 'maybe' }, 'MAXIMUS_AUTH'],
   ])('refuses an inconsistent security setting %j, naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(expect.objectContaining({ code: 'KIT_ERR_CONFIG_INVALID', message: expect.stringContaining(name) }));
+  });
+
+  it('reads the query provider: the model it needs, its key (with the provider\'s own variable as fallback), a base URL', () => {
+    expect(loadConfig({ MAXIMUS_LLM_PROVIDER: 'openai', MAXIMUS_LLM_MODEL: 'llama3', MAXIMUS_LLM_BASE_URL: 'http://127.0.0.1:11434/v1' }).llm).toMatchObject({
+      provider: 'openai',
+      model: 'llama3',
+      baseUrl: 'http://127.0.0.1:11434/v1',
+      apiKey: undefined,
+    });
+    expect(loadConfig({ MAXIMUS_LLM_PROVIDER: 'anthropic', MAXIMUS_LLM_MODEL: 'm', ANTHROPIC_API_KEY: 'k1' }).llm.apiKey).toBe('k1');
+    expect(loadConfig({ MAXIMUS_LLM_PROVIDER: 'anthropic', MAXIMUS_LLM_MODEL: 'm', ANTHROPIC_API_KEY: 'k1', MAXIMUS_LLM_API_KEY: 'k2' }).llm.apiKey).toBe('k2');
+    expect(loadConfig({ OPENAI_API_KEY: 'k3' }).llm.apiKey).toBeUndefined();
+    expect(() => loadConfig({ MAXIMUS_LLM_PROVIDER: 'gpt' })).toThrow(/MAXIMUS_LLM_PROVIDER/);
+    expect(() => loadConfig({ MAXIMUS_LLM_PROVIDER: 'openai' })).toThrow(/MAXIMUS_LLM_MODEL/);
+    expect(() => loadConfig({ MAXIMUS_LLM_PROVIDER: 'anthropic', MAXIMUS_LLM_MODEL: 'm' })).toThrow(/MAXIMUS_LLM_API_KEY/);
+    expect(() => loadConfig({ MAXIMUS_LLM_BASE_URL: 'ftp://x' })).toThrow(/MAXIMUS_LLM_BASE_URL/);
   });
 
   it('reads set values', () => {

@@ -65,6 +65,15 @@ export const ENV_VARS: readonly EnvVarSpec[] = [
   { name: 'MAXIMUS_METRICS_TOKEN', default: undefined, description: 'Bearer token that `/metrics` requires from non-loopback clients (unset: non-loopback scrapes are refused).', secret: true },
   { name: 'MAXIMUS_INTERNAL_SECRET', default: undefined, description: 'HMAC key of the gateway proof that services check in connected mode. Unset: generated once and shared through the database.', secret: true },
   { name: 'MAXIMUS_IDEMPOTENCY_TTL_HOURS', default: '24', description: 'How long a response stored for an `Idempotency-Key` is replayed.' },
+  { name: 'MAXIMUS_LLM_PROVIDER', default: 'local', description: 'Who answers `POST /core/api/v1/query`: `local` (offline, deterministic, no language model), `anthropic` (Messages API) or `openai` (any OpenAI-compatible server: OpenAI, vLLM, Ollama, llama.cpp).' },
+  { name: 'MAXIMUS_LLM_MODEL', default: undefined, description: 'The model the remote provider is asked for. Required for `anthropic` and `openai`.' },
+  { name: 'MAXIMUS_LLM_BASE_URL', default: undefined, description: 'The provider\'s base URL (an OpenAI-compatible server: `http://127.0.0.1:11434/v1`). Unset: the provider\'s public API.' },
+  { name: 'MAXIMUS_LLM_API_KEY', default: undefined, description: 'API key of the remote provider. Unset: ANTHROPIC_API_KEY or OPENAI_API_KEY, by provider (a local OpenAI-compatible server may need none).', secret: true },
+  { name: 'ANTHROPIC_API_KEY', default: undefined, description: 'The Anthropic API key, when MAXIMUS_LLM_API_KEY is unset.', secret: true },
+  { name: 'OPENAI_API_KEY', default: undefined, description: 'The OpenAI API key, when MAXIMUS_LLM_API_KEY is unset.', secret: true },
+  { name: 'MAXIMUS_LLM_TIMEOUT_MS', default: '60000', description: 'Longest wait for one provider call before the query answers 504.' },
+  { name: 'MAXIMUS_LLM_MAX_TOKENS', default: '1024', description: 'Tokens a provider may generate per call when the query gives no `max_tokens`.' },
+  { name: 'MAXIMUS_QUERY_TOOL_TIMEOUT_MS', default: '10000', description: 'Longest wait for one query tool (diagnose, consciousness state, governance stats) before it is recorded as failed.' },
   { name: 'MAXIMUS_SLO_LATENCY_MS', default: '300', description: 'API latency SLO: a request answered within it is on time (penelope\'s patience counts requests up to the largest `http_server_request_duration_seconds` bucket boundary at or below it).' },
   { name: 'MAXIMUS_PENELOPE_SCORES_TTL_SECONDS', default: '60', description: 'How long one computation of the fruits and virtues serves `GET /penelope/api/v1/spiritual/*` (0: computed on every request).' },
   { name: 'MAXIMUS_PENELOPE_SIGNALS_INTERVAL_SECONDS', default: '30', description: 'How often penelope samples the platform (every service\'s /metrics and /health, the ledger\'s signed root): one replica at a time. 0: no periodic sampling.' },
@@ -118,6 +127,16 @@ export interface ResolvedConfig {
     | undefined;
   readonly httpPort: number | undefined;
   readonly idempotencyTtlHours: number;
+  /** The query pipeline's provider. `apiKey` is a secret: never log it. */
+  readonly llm: {
+    readonly provider: 'local' | 'anthropic' | 'openai';
+    readonly model: string | undefined;
+    readonly baseUrl: string | undefined;
+    readonly apiKey: string | undefined;
+    readonly timeoutMs: number;
+    readonly maxTokens: number;
+    readonly toolTimeoutMs: number;
+  };
   /** API latency SLO, milliseconds. */
   readonly sloLatencyMs: number;
   /** penelope's fruits and virtues: cache TTL, sampling interval (0: off) and windows, seconds. */
@@ -251,6 +270,7 @@ export function loadConfig(env: Env = process.env): ResolvedConfig {
     tls: tls(env),
     httpPort: read(env, 'MAXIMUS_HTTP_PORT') === undefined ? undefined : int(env, 'MAXIMUS_HTTP_PORT', 0, 65535),
     idempotencyTtlHours: int(env, 'MAXIMUS_IDEMPOTENCY_TTL_HOURS', 1),
+    llm: llm(env),
     sloLatencyMs: int(env, 'MAXIMUS_SLO_LATENCY_MS', 1),
     spiritual: {
       scoresTtlSeconds: int(env, 'MAXIMUS_PENELOPE_SCORES_TTL_SECONDS', 0),
@@ -258,6 +278,24 @@ export function loadConfig(env: Env = process.env): ResolvedConfig {
       signalsWindowSeconds: int(env, 'MAXIMUS_PENELOPE_SIGNALS_WINDOW_SECONDS', 60),
       outcomesWindowSeconds: int(env, 'MAXIMUS_PENELOPE_OUTCOMES_WINDOW_SECONDS', 60),
     },
+  };
+}
+
+function llm(env: Env): ResolvedConfig['llm'] {
+  const provider = oneOf(env, 'MAXIMUS_LLM_PROVIDER', ['local', 'anthropic', 'openai']);
+  const model = read(env, 'MAXIMUS_LLM_MODEL');
+  if (provider !== 'local' && !model) throw new KitErrors.ConfigInvalid('MAXIMUS_LLM_MODEL', `MAXIMUS_LLM_PROVIDER=${provider} needs the model to ask for`);
+  const fallbackKey = provider === 'anthropic' ? read(env, 'ANTHROPIC_API_KEY') : provider === 'openai' ? read(env, 'OPENAI_API_KEY') : undefined;
+  const apiKey = read(env, 'MAXIMUS_LLM_API_KEY') ?? fallbackKey;
+  if (provider === 'anthropic' && !apiKey) throw new KitErrors.ConfigInvalid('MAXIMUS_LLM_API_KEY', 'MAXIMUS_LLM_PROVIDER=anthropic needs an API key (MAXIMUS_LLM_API_KEY or ANTHROPIC_API_KEY)');
+  return {
+    provider,
+    model,
+    baseUrl: url(env, 'MAXIMUS_LLM_BASE_URL', ['http:', 'https:']),
+    apiKey,
+    timeoutMs: int(env, 'MAXIMUS_LLM_TIMEOUT_MS', 1),
+    maxTokens: int(env, 'MAXIMUS_LLM_MAX_TOKENS', 1, 1_000_000),
+    toolTimeoutMs: int(env, 'MAXIMUS_QUERY_TOOL_TIMEOUT_MS', 1),
   };
 }
 
