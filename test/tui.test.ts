@@ -93,7 +93,7 @@ describe.skipIf(!HAS_TMUX)('maximus tui in a terminal (tmux, 80×24)', () => {
     readonlyKey = (await gateway.security.keys.create({ name: 'reader', role: 'readonly', createdBy: null })).key;
     home = tempDir('tui-home');
     mkdirSync(join(home, 'reports'));
-    writeFileSync(join(home, 'alpha-findings.txt'), 'x');
+    writeFileSync(join(home, 'alpha-findings.py'), 'import os\n\ndef run(cmd):\n    return os.system(cmd)\n');
     env = {
       MAXIMUS_URL: proxy.url,
       MAXIMUS_API_KEY: gateway.adminKey,
@@ -157,7 +157,7 @@ describe.skipIf(!HAS_TMUX)('maximus tui in a terminal (tmux, 80×24)', () => {
     keys('C-u');
     type('/analyze al');
     keys('Tab');
-    await waitFor(() => /^maximus› \/analyze alpha-findings\.txt$/.test(cursorLine()));
+    await waitFor(() => /^maximus› \/analyze alpha-findings\.py$/.test(cursorLine()));
     keys('C-u');
     type('/heal rep');
     keys('Tab');
@@ -177,9 +177,18 @@ describe.skipIf(!HAS_TMUX)('maximus tui in a terminal (tmux, 80×24)', () => {
 
   it('says which services are not built yet', async () => {
     await clearScreen();
-    type('/heal alpha-findings.txt');
+    type('/heal alpha-findings.py');
     keys('Enter');
     await waitFor(/PENELOPE healing is not built yet/);
+  });
+
+  it('/analyze streams the answer of the query pipeline and its confidence', async () => {
+    await clearScreen();
+    type('/analyze alpha-findings.py is os.system safe here?');
+    keys('Enter');
+    const text = await waitFor(/Confidence: \d+%\s+\(provider local/);
+    expect(text).toContain('## Answer');
+    expect(text.split('\n').every((line) => line.length <= 80)).toBe(true);
   });
 
   it('/spiritual shows the fruits and virtues in a frame that fits 80 columns', async () => {

@@ -25,7 +25,7 @@ function lineStream(ctx: TuiContext): { stream: NodeJS.WriteStream; flush(): voi
         pending += typeof chunk === 'string' ? chunk : String(chunk);
         const cut = pending.lastIndexOf('\n');
         if (cut >= 0) {
-          ctx.say(pending.slice(0, cut));
+          for (const line of pending.slice(0, cut).split('\n')) ctx.say(line);
           pending = pending.slice(cut + 1);
         }
       }

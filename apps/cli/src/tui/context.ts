@@ -24,8 +24,11 @@ export interface TuiContext {
   say(text: string): void;
   /** Asks a question; undefined when the user cancels (Ctrl-C) or the input ends. */
   ask(question: string): Promise<string | undefined>;
-  /** Runs `work` with a spinner and the elapsed time (after a short delay, so quick answers do not flicker). */
-  progress<T>(label: string, work: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` with a spinner, `label` and the elapsed time (after a short delay, so quick answers do not
+   * flicker); `work` may change the label as it goes (`relabel`).
+   */
+  progress<T>(label: string, work: (signal: AbortSignal, relabel: (label: string) => void) => Promise<T>): Promise<T>;
   /** Redraws `render()` in place every `everyMs` until a key or Ctrl-C (line mode: once). */
   live(render: (signal: AbortSignal) => Promise<string>, everyMs: number): Promise<void>;
 }

@@ -147,9 +147,10 @@ export async function runInteractive({ session, stdin, stdout, env, interrupted 
         rl.prompt();
       });
 
-    const progress = async <T>(label: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+    const progress = async <T>(initial: string, work: (signal: AbortSignal, relabel: (label: string) => void) => Promise<T>): Promise<T> => {
       const started = performance.now();
       let frame = 0;
+      let label = initial;
       const draw = () => screen.transient(`${paint.cyan(g.spinner[frame++ % g.spinner.length]!)} ${label} ${elapsed(started)}  ${paint.dim('Ctrl-C cancels')}`);
       let ticking: NodeJS.Timeout | undefined;
       const delay = setTimeout(() => {
@@ -157,7 +158,12 @@ export async function runInteractive({ session, stdin, stdout, env, interrupted 
         ticking = setInterval(draw, 100);
       }, 150);
       try {
-        return await raceAbort(work(controller.signal), controller.signal);
+        return await raceAbort(
+          work(controller.signal, (next) => {
+            label = next;
+          }),
+          controller.signal,
+        );
       } finally {
         clearTimeout(delay);
         clearInterval(ticking);

@@ -32,15 +32,27 @@ export async function runLineMode({ session, stdin, stdout, env }: LineModeOptio
     rl.close();
   };
   process.on('SIGINT', onSigint);
+  // The reader went away (`maximus tui < script | head`): stop reading and writing, quietly.
+  let gone = false;
+  const onError = (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    gone = true;
+    running?.abort(new Cancelled());
+    rl.close();
+  };
+  stdout.on('error', onError);
+  const write = (text: string) => {
+    if (!gone) stdout.write(text);
+  };
 
   await session.refresh();
   const who = session.principal ? `${session.principal.id} (${session.principal.role})` : session.state === 'unauthorised' ? 'no valid credentials' : 'unknown principal';
-  stdout.write(`maximus tui (line mode): gateway ${session.url}, ${who}, ${session.state}\n`);
+  write(`maximus tui (line mode): gateway ${session.url}, ${who}, ${session.state}\n`);
   let failed = false;
   try {
     for (let line = await next(); line !== undefined; line = await next()) {
       if (!line.trim() || line.trim().startsWith('#')) continue;
-      stdout.write(`> ${line}\n`);
+      write(`> ${line}\n`);
       const controller = new AbortController();
       running = controller;
       const ctx: TuiContext = {
@@ -54,15 +66,15 @@ export async function runLineMode({ session, stdin, stdout, env }: LineModeOptio
         signal: controller.signal,
         principal: session.principal,
         hints: session.hints,
-        print: (text) => stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+        print: (text) => write(text.endsWith('\n') ? text : `${text}\n`),
         say: (text) => ctx.print(text),
         async ask(question) {
-          stdout.write(question);
+          write(question);
           const answer = controller.signal.aborted ? undefined : await next();
-          stdout.write(`${answer ?? ''}\n`);
+          write(`${answer ?? ''}\n`);
           return answer;
         },
-        progress: (_label, work) => raceAbort(work(controller.signal), controller.signal),
+        progress: (_label, work) => raceAbort(work(controller.signal, () => undefined), controller.signal),
         // No refresh without a terminal: the view once.
         live: async (render) => {
           ctx.print(await raceAbort(render(controller.signal), controller.signal));
@@ -75,8 +87,9 @@ export async function runLineMode({ session, stdin, stdout, env }: LineModeOptio
     }
   } finally {
     process.off('SIGINT', onSigint);
+    stdout.off('error', onError);
     rl.close();
   }
-  if (interrupted) stdout.write(c.yellow('interrupted\n'));
+  if (interrupted) write(c.yellow('interrupted\n'));
   return interrupted ? 130 : failed ? 1 : 0;
 }

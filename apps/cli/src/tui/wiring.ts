@@ -1,16 +1,16 @@
 // The seam between the TUI and the CLI commands of services still being built.
 //
-// /analyze and /heal run the CLI command of the same name (the same code, inside the TUI: its
+// /heal runs the CLI command of the same name (the same code, inside the TUI: its
 // output, its errors; Ctrl-C resolves its `io.interrupted` and aborts `io.signal`). Until a command is wired
 // here, its slash command says that its service is not built yet. Wiring one that landed is one line:
 //
-//   import { analyze } from '../commands/analyze/index.js';   …   analyze,   (in WIRED below)
+//   import { heal } from '../commands/heal/index.js';   …   heal,   (in WIRED below)
 //
 // A dedicated handler (in ./commands/) can replace the bridge later to pass `ctx.signal` to its SDK calls.
 import type { Maximus } from '@maximus/sdk';
 import type { CommandSpec } from '../spec.js';
 
-export type BridgedName = 'analyze' | 'heal';
+export type BridgedName = 'heal';
 
 export const WIRED: Readonly<Partial<Record<BridgedName, CommandSpec<never>>>> = {};
 

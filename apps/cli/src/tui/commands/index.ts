@@ -3,7 +3,8 @@ import { help, quit } from './basics.js';
 import { consciousness } from './consciousness.js';
 import { governance } from './governance.js';
 import { health } from './health.js';
-import { analyze, heal } from './pending.js';
+import { analyze } from './analyze.js';
+import { heal } from './pending.js';
 import { spiritual } from './spiritual.js';
 
 /** Every slash command, in the order /help lists them. */

@@ -20,5 +20,4 @@ function bridged(name: BridgedName, summary: string, service: string, usage?: st
   };
 }
 
-export const analyze = bridged('analyze', 'analyse a file or directory with MAXIMUS core', 'MAXIMUS core analysis (query)', '<path>');
 export const heal = bridged('heal', 'diagnose a file and propose patches (PENELOPE)', 'PENELOPE healing', '<path>');
