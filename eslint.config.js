@@ -13,7 +13,7 @@ const noDeepImports = [
 ];
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '.maximus/**', 'coverage/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '.maximus/**', 'coverage/**', 'apps/penelope/fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

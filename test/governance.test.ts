@@ -119,13 +119,16 @@ describe('governance through the embedded gateway', () => {
     expect((await call(h.keys.admin, 'GET', `${G}/stats`, undefined, '203.0.113.9')).statusCode).toBe(200);
   });
 
-  it('apply_patch is never FULL whatever the confidence, and fails clearly without an executor', async () => {
+  it('apply_patch is never FULL whatever the confidence; an action without an executor fails clearly', async () => {
     const d = await propose(h.keys.operator, { action_type: 'apply_patch', params: { patch_id: 'p1' }, confidence: 1 });
     expect(d.automation_level).toBe('SUPERVISED');
     expect(d.status).toBe('pending');
-    const approved = await call(h.keys.operator2, 'POST', `${G}/decisions/${d.id}/approve`, {});
+    const q = await propose(h.keys.operator, { action_type: 'quarantine_file', params: { host: 'h1', path: '/tmp/x' }, confidence: 0.7 });
+    const approved = await call(h.keys.operator2, 'POST', `${G}/decisions/${q.id}/approve`, {});
     expect(approved.json().status).toBe('failed');
-    expect(approved.json().error).toMatch(/no executor is registered for apply_patch/);
+    expect(approved.json().error).toMatch(/no executor is registered for quarantine_file/);
+    // (PENELOPE's executor is not part of this harness: withdraw the proposal; test/healing-sdk.test.ts applies patches.)
+    expect((await call(h.keys.operator, 'POST', `${G}/decisions/${d.id}/cancel`, {})).json().status).toBe('cancelled');
   });
 
   it('checks roles: readonly reads but cannot approve; an operator cannot approve HIGH', async () => {

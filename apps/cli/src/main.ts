@@ -10,12 +10,14 @@ import { keys } from './commands/keys/index.js';
 import { token } from './commands/token/index.js';
 import { governance } from './commands/governance/index.js';
 import { evidence } from './commands/evidence/index.js';
+import { heal } from './commands/heal/index.js';
 import { analyze } from './commands/analyze/index.js';
+import { consciousness } from './commands/consciousness/index.js';
 import { spiritual } from './commands/spiritual/index.js';
 import { tui } from './commands/tui/index.js';
 import { isInteractiveTerminal } from './tui/index.js';
 
-export const COMMANDS: readonly CommandSpec<never>[] = [up, serve, health, keys, token, governance, evidence, spiritual, analyze, certs, tui];
+export const COMMANDS: readonly CommandSpec<never>[] = [up, serve, health, keys, token, governance, evidence, consciousness, analyze, heal, spiritual, certs, tui];
 
 function interrupted(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {

@@ -1,4 +1,5 @@
-export { service, createCoreService, governanceOf, isShutDown, type CoreServiceOptions } from './service.js';
+export { service, createCoreService, governanceOf, consciousnessOf, isShutDown, type CoreServiceOptions } from './service.js';
+export type { ConsciousnessRuntime, ConsciousnessOptions } from './consciousness/index.js';
 export { build } from './app.js';
 export { CoreErrors } from './errors.js';
 export type { Clock } from './governance/engine.js';

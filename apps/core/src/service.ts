@@ -4,10 +4,13 @@ import { governanceRoutes } from './governance/routes.js';
 import { existingRuntime, governanceRuntime, type GovernanceOptions, type GovernanceRuntime } from './governance/runtime.js';
 import { safetyRoutes } from './safety/routes.js';
 import { queryRoutes, TOOL_INTERNAL_ROUTES, type QueryPlugs } from './query/index.js';
+import { consciousnessRoutes, consciousnessRuntime, existingConsciousness, type ConsciousnessOptions, type ConsciousnessRuntime } from './consciousness/index.js';
 
 export type CoreServiceOptions = GovernanceOptions & {
   /** The query pipeline's plugs (ADW screening, THOTH context); pass-throughs by default. */
   query?: QueryPlugs;
+  /** The consciousness model's settings over the environment's (tests: small graphs, short ticks). */
+  consciousness?: ConsciousnessOptions;
 };
 
 /**
@@ -22,14 +25,24 @@ export function createCoreService(options: CoreServiceOptions = {}): ServiceDefi
     migrations: loadMigrations(new URL('../migrations', import.meta.url)),
     async api(app, ctx) {
       const runtime = governanceRuntime(ctx, options);
+      const consciousness = consciousnessRuntime(ctx, () => runtime.safety, options.consciousness);
       await governanceRoutes(app, runtime);
-      await safetyRoutes(app, runtime, ctx.outbox);
+      await safetyRoutes(app, runtime, ctx.outbox, () => consciousness.violations());
+      await consciousnessRoutes(app, consciousness, ctx.db);
       await queryRoutes(app, ctx, options.query);
     },
-    // The query tools call core's own routes through the gateway, as `service:core`.
-    internalRoutes: [...TOOL_INTERNAL_ROUTES],
-    start: (ctx) => governanceRuntime(ctx, options).start(),
-    stop: (ctx) => existingRuntime(ctx)?.stop(),
+    // The query tools call core's own routes through the gateway, as `service:core`; PENELOPE proposes apply_patch
+    // decisions for the user who asked to apply a patch.
+    internalRoutes: [...TOOL_INTERNAL_ROUTES, { method: 'POST', path: '/api/v1/governance/decisions', callers: ['penelope'] }],
+    async start(ctx) {
+      const runtime = governanceRuntime(ctx, options);
+      await runtime.start();
+      await consciousnessRuntime(ctx, () => runtime.safety, options.consciousness).start();
+    },
+    async stop(ctx) {
+      await existingConsciousness(ctx)?.stop();
+      await existingRuntime(ctx)?.stop();
+    },
   });
 }
 
@@ -49,4 +62,15 @@ export function governanceOf(ctx: ServiceContext): GovernanceRuntime {
 /** True while the emergency shutdown holds: the consciousness routes refuse ignitions and modulations (`governanceOf(ctx).safety.assertRunning()`). */
 export function isShutDown(ctx: ServiceContext): boolean {
   return existingRuntime(ctx)?.safety.isShutDown() ?? false;
+}
+
+/**
+ * The consciousness model of a prepared core service (state, arousal, TIG, ignitions), e.g. for the query pipeline's
+ * "consciousness state" tool: `consciousnessOf(ctx).state()`.
+ * @throws Error when core's routes or start have not created it yet
+ */
+export function consciousnessOf(ctx: ServiceContext): ConsciousnessRuntime {
+  const runtime = existingConsciousness(ctx);
+  if (!runtime) throw new Error('core consciousness is not initialised for this context (build or start the service first)');
+  return runtime;
 }

@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { SafetyViolation } from './consciousness.js';
 
 /** Risk levels, from the weighted risk score: LOW < 0.30 ≤ MEDIUM < 0.50 ≤ HIGH < 0.75 ≤ CRITICAL. */
 export const RiskLevel = Type.Union([Type.Literal('LOW'), Type.Literal('MEDIUM'), Type.Literal('HIGH'), Type.Literal('CRITICAL')]);
@@ -232,6 +233,8 @@ export const SafetyStatus = Type.Object({
   decision_id: Type.Union([Type.String(), Type.Null()]),
   /** A requested shutdown still inside its override window. */
   pending: Type.Union([Type.Object({ decision_id: Type.String(), executes_at: time, requested_by: Type.String() }), Type.Null()]),
+  /** The consciousness model's safety violations: the active ones, then the most recent cleared ones. */
+  violations: Type.Array(SafetyViolation),
 });
 export type SafetyStatus = Type.Static<typeof SafetyStatus>;
 

@@ -5,5 +5,7 @@ export * from './auth.js';
 export * from './governance.js';
 export * from './events.js';
 export * from './evidence.js';
+export * from './healing.js';
 export * from './query.js';
+export * from './consciousness.js';
 export * from './spiritual.js';

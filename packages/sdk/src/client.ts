@@ -6,6 +6,7 @@ import { Events, Services } from './resources/events.js';
 import { Audit, Evidence, Forensics, Ledger } from './resources/evidence.js';
 import { Consciousness } from './resources/consciousness.js';
 import { Governance } from './resources/governance.js';
+import { Healing, Wisdom } from './resources/healing.js';
 import { Health } from './resources/health.js';
 import { Keys } from './resources/keys.js';
 import { Query, queryFunction, type QueryFunction } from './resources/query.js';
@@ -59,6 +60,10 @@ export class Maximus {
   readonly audit: Audit;
   /** A timeline plus a full verification of the stored log. */
   readonly forensics: Forensics;
+  /** PENELOPE code healing: diagnose, patches (list, retrieve, apply through governance), history. */
+  readonly healing: Healing;
+  /** PENELOPE's precedents: past healing cases like a new one. */
+  readonly wisdom: Wisdom;
   /** PENELOPE's fruits and virtues: scores from measured signals, with formulas and inputs. */
   readonly spiritual: Spiritual;
   #closing: Promise<void> | undefined;
@@ -79,6 +84,8 @@ export class Maximus {
     this.ledger = new Ledger(this);
     this.audit = new Audit(this);
     this.forensics = new Forensics(this);
+    this.healing = new Healing(this);
+    this.wisdom = new Wisdom(this);
     this.spiritual = new Spiritual(this);
   }
 

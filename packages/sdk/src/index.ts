@@ -39,6 +39,18 @@ export { Health, Keys, Tokens, Whoami } from './resources/index.js';
 export { Governance, GovernanceDecisions, DecisionPager, type DecisionListParams, type GovernanceStreamEvent, type GovernanceStreamParams } from './resources/governance.js';
 export { Evidence, Ledger, Audit, Forensics, type LedgerConsistencyParams, type LedgerEntriesParams, type AuditTrailParams } from './resources/evidence.js';
 export { Events, Services, SseParser, type StreamEvent, type EventSubscribeParams } from './resources/events.js';
-export { Consciousness, Safety } from './resources/consciousness.js';
+export { Healing, HealingPatches, HealingHistoryPager, Wisdom, type HealingHistoryParams } from './resources/healing.js';
 export { Query, QueryStream, type QueryFunction, type QueryCreateParams, type QueryStreamEvent, type QueryStreamOptions } from './resources/query.js';
+export {
+  Consciousness,
+  Safety,
+  Tig,
+  Arousal,
+  Esgt,
+  EsgtEvents,
+  EsgtEventPager,
+  type EsgtEventListParams,
+  type ConsciousnessStreamEvent,
+  type ConsciousnessStreamParams,
+} from './resources/consciousness.js';
 export { Spiritual } from './resources/spiritual.js';

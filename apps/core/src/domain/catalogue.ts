@@ -67,11 +67,18 @@ export const ACTIONS: readonly ActionDefinition[] = [
   },
   {
     action_type: 'apply_patch',
-    description: 'Apply a verified PENELOPE patch',
+    description: 'Apply a verified PENELOPE patch (into a workspace the service allows, or record its final content)',
     owner: 'penelope',
-    executorAvailable: false,
+    executorAvailable: true,
     minAutomation: 'SUPERVISED',
-    params: Type.Object({ patch_id: Type.String({ minLength: 1, maxLength: 100 }), diagnosis_id: Type.Optional(Type.String({ maxLength: 100 })) }, strict),
+    params: Type.Object(
+      {
+        patch_id: Type.String({ minLength: 1, maxLength: 100 }),
+        diagnosis_id: Type.Optional(Type.String({ maxLength: 100 })),
+        workspace: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'a directory under MAXIMUS_PENELOPE_WORKSPACES; absent: the final content is recorded' })),
+      },
+      strict,
+    ),
   },
   {
     action_type: 'quarantine_file',

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { EmergencyShutdownAccepted, EmergencyShutdownParams, SafetyResumeParams, SafetyStatus, type Principal } from '@maximus/contracts';
+import { EmergencyShutdownAccepted, EmergencyShutdownParams, SafetyResumeParams, SafetyStatus, type Principal, type SafetyViolation } from '@maximus/contracts';
 import type { Outbox } from '@maximus/kit/outbox';
 import { CoreErrors } from '../errors.js';
 import type { GovernanceRuntime } from '../governance/runtime.js';
@@ -11,8 +11,11 @@ function requireAdmin(principal: Principal | undefined): void {
   if (principal?.role !== 'admin') throw new CoreErrors.NoAuthority(principal?.role ?? 'none', 'CRITICAL', 'admin');
 }
 
-/** `/api/v1/consciousness/safety/*`: the kill switch (an `emergency_shutdown` decision with an override window), resume, status. */
-export async function safetyRoutes(app: FastifyInstance, runtime: GovernanceRuntime, outbox: Outbox): Promise<void> {
+/**
+ * `/api/v1/consciousness/safety/*`: the kill switch (an `emergency_shutdown` decision with an override window), resume, status
+ * (with the consciousness model's safety violations).
+ */
+export async function safetyRoutes(app: FastifyInstance, runtime: GovernanceRuntime, outbox: Outbox, violations: () => Promise<SafetyViolation[]> = () => Promise.resolve([])): Promise<void> {
   const { engine, safety, db } = runtime;
 
   async function pendingShutdown() {
@@ -54,12 +57,13 @@ export async function safetyRoutes(app: FastifyInstance, runtime: GovernanceRunt
       await tx.query('UPDATE core.safety_state SET shut_down = false, since = NULL, reason = NULL, decision_id = NULL, updated_by = $1, updated_at = now() WHERE id', [actor]);
       await emit('governance.safety.resumed', { actor, reason, shutdown_decision_id: state.decision_id, shut_down_since: state.since });
     });
-    return { ...(await safety.refresh()), pending: await pendingShutdown() };
+    return { ...(await safety.refresh()), pending: await pendingShutdown(), violations: await violations() };
   });
 
-  app.get('/consciousness/safety/status', { schema: { summary: 'Whether the emergency shutdown holds, and any pending request', tags, response: { 200: SafetyStatus } } }, async () => ({
+  app.get('/consciousness/safety/status', { schema: { summary: 'Whether the emergency shutdown holds, any pending request, and the safety violations', tags, response: { 200: SafetyStatus } } }, async () => ({
     ...(await safety.refresh()),
     pending: await pendingShutdown(),
+    violations: await violations(),
   }));
   await Promise.resolve();
 }

@@ -31,13 +31,13 @@ export class SafetyState {
     if (this.#row.shut_down) throw new CoreErrors.ShutDown(this.#row.reason ?? 'no reason recorded');
   }
 
-  async refresh(): Promise<Omit<SafetyStatus, 'pending'>> {
+  async refresh(): Promise<Omit<SafetyStatus, 'pending' | 'violations'>> {
     const { rows } = await this.#db.query<Row>('SELECT shut_down, since, reason, decision_id FROM core.safety_state WHERE id');
     if (rows[0]) this.#row = rows[0];
     return this.snapshot();
   }
 
-  snapshot(): Omit<SafetyStatus, 'pending'> {
+  snapshot(): Omit<SafetyStatus, 'pending' | 'violations'> {
     const r = this.#row;
     return { shut_down: r.shut_down, since: r.since ? new Date(r.since).toISOString() : null, reason: r.reason, decision_id: r.decision_id };
   }

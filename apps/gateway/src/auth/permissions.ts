@@ -25,6 +25,7 @@ export const PERMISSIONS: readonly PermissionRule[] = [
   { method: 'POST', path: '/core/api/v1/consciousness/safety/resume', role: 'admin', class: 'write', what: 'lift the kill switch' },
   { method: 'POST', path: '/core/api/v1/query', role: 'operator', class: 'expensive', what: 'run a query' },
   { method: 'POST', path: '/penelope/api/v1/healing/diagnose', role: 'operator', class: 'expensive', what: 'analyse code' },
+  { method: 'POST', path: '/penelope/api/v1/healing/patches/:id/apply', role: 'operator', class: 'write', what: 'ask to apply a patch (a governance decision)' },
   { method: 'POST', path: '/nis/api/v1/network/scan', role: 'operator', class: 'expensive', what: 'scan hosts' },
   { method: 'POST', path: '/maba/api/v1/tasks*', role: 'operator', class: 'expensive', what: 'run browser tasks' },
   { method: 'GET', path: '*', role: 'readonly', class: 'read', what: 'every other read' },

@@ -64,6 +64,10 @@ export const ENV_VARS: readonly EnvVarSpec[] = [
   { name: 'MAXIMUS_HTTP_PORT', default: undefined, description: 'With TLS configured: also serve plain HTTP on this port (loopback unless --insecure-http). Unset: no plain listener.' },
   { name: 'MAXIMUS_METRICS_TOKEN', default: undefined, description: 'Bearer token that `/metrics` requires from non-loopback clients (unset: non-loopback scrapes are refused).', secret: true },
   { name: 'MAXIMUS_INTERNAL_SECRET', default: undefined, description: 'HMAC key of the gateway proof that services check in connected mode. Unset: generated once and shared through the database.', secret: true },
+  { name: 'MAXIMUS_PENELOPE_WORKSPACES', default: undefined, description: 'PENELOPE: absolute directories (comma-separated) that an approved patch may be written into; a workspace is one of them or a directory below. Unset: patches are only recorded.' },
+  { name: 'MAXIMUS_PENELOPE_SABBATH', default: 'off', description: 'PENELOPE: `on` keeps approved patches waiting through Saturday and Sunday (UTC) until Monday 00:00 UTC.' },
+  { name: 'MAXIMUS_PENELOPE_ANALYSER_WORKERS', default: '1', description: 'PENELOPE: analyser worker threads, each with warm Ruff, TypeScript and ESLint (they warm one after the other at start; raise it on machines with cores to spare).' },
+  { name: 'MAXIMUS_PENELOPE_TEST_TIMEOUT_MS', default: '30000', description: 'PENELOPE: time limit of one test run when a patch is verified (the run is killed after it).' },
   { name: 'MAXIMUS_IDEMPOTENCY_TTL_HOURS', default: '24', description: 'How long a response stored for an `Idempotency-Key` is replayed.' },
   { name: 'MAXIMUS_LLM_PROVIDER', default: 'local', description: 'Who answers `POST /core/api/v1/query`: `local` (offline, deterministic, no language model), `anthropic` (Messages API) or `openai` (any OpenAI-compatible server: OpenAI, vLLM, Ollama, llama.cpp).' },
   { name: 'MAXIMUS_LLM_MODEL', default: undefined, description: 'The model the remote provider is asked for. Required for `anthropic` and `openai`.' },
@@ -74,7 +78,28 @@ export const ENV_VARS: readonly EnvVarSpec[] = [
   { name: 'MAXIMUS_LLM_TIMEOUT_MS', default: '60000', description: 'Longest wait for one provider call before the query answers 504.' },
   { name: 'MAXIMUS_LLM_MAX_TOKENS', default: '1024', description: 'Tokens a provider may generate per call when the query gives no `max_tokens`.' },
   { name: 'MAXIMUS_QUERY_TOOL_TIMEOUT_MS', default: '10000', description: 'Longest wait for one query tool (diagnose, consciousness state, governance stats) before it is recorded as failed.' },
+  { name: 'MAXIMUS_TIG_NODES', default: '100', description: 'Consciousness: nodes of the TIG fabric.' },
+  { name: 'MAXIMUS_TIG_M', default: '3', description: 'TIG fabric: links each new node makes (Barabási–Albert m).' },
+  { name: 'MAXIMUS_TIG_TRIADIC_P', default: '0.3', description: 'TIG fabric: probability of a triad-closing link after each preferential one (Holme–Kim).' },
+  { name: 'MAXIMUS_TIG_SEED', default: '42', description: 'TIG fabric: PRNG seed (graph, node positions, oscillator draws). The same seed gives the same fabric.' },
+  { name: 'MAXIMUS_TIG_DENSE_EIGEN_MAX', default: '400', description: 'TIG metrics: up to this many nodes the Fiedler value comes from a dense eigendecomposition, above from Lanczos.' },
+  { name: 'MAXIMUS_AROUSAL_BASELINE', default: '0.6', description: 'Arousal with no pressure and no modulation, in [0, 1].' },
+  { name: 'MAXIMUS_CONSCIOUSNESS_TICK_MS', default: '500', description: 'How often the leader integrates arousal from the measured signals (and every replica reports its own).' },
+  { name: 'MAXIMUS_CONSCIOUSNESS_HEALTH_MS', default: '1000', description: 'How often the leader\'s node-health loop isolates and reintegrates TIG nodes.' },
+  { name: 'MAXIMUS_CONSCIOUSNESS_SNAPSHOT_SECONDS', default: '10', description: 'How often the leader stores a state snapshot in core.consciousness_snapshots.' },
+  { name: 'MAXIMUS_CONSCIOUSNESS_SNAPSHOT_RETENTION_HOURS', default: '24', description: 'Snapshots older than this are deleted.' },
+  { name: 'MAXIMUS_CONSCIOUSNESS_LEADER_POLL_MS', default: '1000', description: 'Connected mode: how often a core replica tries the advisory lock that makes it the simulation leader (a dead leader is replaced within about this long).' },
+  { name: 'MAXIMUS_ESGT_COUPLING', default: '20', description: 'ESGT Kuramoto coupling K, rad/s.' },
+  { name: 'MAXIMUS_ESGT_FREQUENCY_HZ', default: '40', description: 'ESGT: mean natural frequency of the oscillators, Hz.' },
+  { name: 'MAXIMUS_ESGT_FREQUENCY_SD_HZ', default: '1', description: 'ESGT: standard deviation of the natural frequencies, Hz.' },
+  { name: 'MAXIMUS_ESGT_DT_MS', default: '1', description: 'ESGT: RK4 step, simulated ms.' },
+  { name: 'MAXIMUS_ESGT_SYNC_BUDGET_MS', default: '300', description: 'ESGT: simulated time an assembly has to synchronise.' },
+  { name: 'MAXIMUS_ESGT_COHERENCE', default: '0.7', description: 'ESGT: order parameter r that counts as synchronised.' },
+  { name: 'MAXIMUS_ESGT_REFRACTORY_MS', default: '200', description: 'ESGT: no ignition within this long after the previous one ended.' },
+  { name: 'MAXIMUS_ESGT_MAX_FREQUENCY', default: '10/10', description: 'ESGT: at most this many ignitions in this many seconds (`<count>/<seconds>`).' },
+  { name: 'MAXIMUS_ESGT_MIN_NODES', default: '20', description: 'ESGT: an ignition needs a connected set of at least this many healthy nodes.' },
   { name: 'MAXIMUS_SLO_LATENCY_MS', default: '300', description: 'API latency SLO: a request answered within it is on time (penelope\'s patience counts requests up to the largest `http_server_request_duration_seconds` bucket boundary at or below it).' },
+  { name: 'MAXIMUS_SLO_AVAILABILITY', default: '0.999', description: 'Availability objective (fraction of requests without a 5xx); its error budget (1 − this) scales the error pressure on arousal.' },
   { name: 'MAXIMUS_PENELOPE_SCORES_TTL_SECONDS', default: '60', description: 'How long one computation of the fruits and virtues serves `GET /penelope/api/v1/spiritual/*` (0: computed on every request).' },
   { name: 'MAXIMUS_PENELOPE_SIGNALS_INTERVAL_SECONDS', default: '30', description: 'How often penelope samples the platform (every service\'s /metrics and /health, the ledger\'s signed root): one replica at a time. 0: no periodic sampling.' },
   { name: 'MAXIMUS_PENELOPE_SIGNALS_WINDOW_SECONDS', default: '3600', description: 'Window of the sampled signals behind joy, peace, patience, kindness, faithfulness and self-control.' },
@@ -331,6 +356,31 @@ function tls(env: Env): ResolvedConfig['tls'] {
   if (!certPath || !keyPath) throw new KitErrors.ConfigInvalid(certPath ? 'MAXIMUS_TLS_KEY' : 'MAXIMUS_TLS_CERT', 'TLS needs both MAXIMUS_TLS_CERT and MAXIMUS_TLS_KEY');
   if (clientAuth !== 'off' && !clientCaPath) throw new KitErrors.ConfigInvalid('MAXIMUS_TLS_CLIENT_CA', `MAXIMUS_TLS_CLIENT_AUTH=${clientAuth} needs the CA that client certificates chain to`);
   return { certPath: resolve(certPath), keyPath: resolve(keyPath), clientCaPath: clientCaPath ? resolve(clientCaPath) : undefined, clientAuth, minVersion };
+}
+
+/**
+ * A declared variable that is not part of {@link ResolvedConfig} (a service's own settings): its value, or its
+ * default, as a number within `range`.
+ * @throws KIT_ERR_CONFIG_INVALID naming the variable when it does not parse or is out of range.
+ * @example const nodes = configNumber('MAXIMUS_TIG_NODES', { min: 2, integer: true });
+ */
+export function configNumber(name: string, range: { min?: number; max?: number; integer?: boolean } = {}, env: Env = process.env): number {
+  const raw = str(env, name).trim();
+  const value = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw) ? Number(raw) : Number.NaN;
+  const min = range.min ?? Number.NEGATIVE_INFINITY;
+  const max = range.max ?? Number.POSITIVE_INFINITY;
+  if (!Number.isFinite(value) || value < min || value > max || (range.integer && !Number.isInteger(value))) {
+    throw new KitErrors.ConfigInvalid(name, `expected ${range.integer ? 'an integer' : 'a number'} in [${min}, ${max}], got "${raw}"`);
+  }
+  return value;
+}
+
+/**
+ * A declared variable that is not part of {@link ResolvedConfig}: its value, or its default.
+ * @throws KIT_ERR_CONFIG_INVALID when it has neither.
+ */
+export function configString(name: string, env: Env = process.env): string {
+  return str(env, name);
 }
 
 /** True for 127.0.0.0/8, ::1 and localhost: the only addresses served without TLS unless `--insecure-http`. */

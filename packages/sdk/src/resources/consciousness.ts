@@ -1,7 +1,26 @@
-import type { EmergencyShutdownAccepted, EmergencyShutdownParams, SafetyResumeParams, SafetyStatus } from '@maximus/contracts';
+import type {
+  ArousalAdjusted,
+  ArousalAdjustParams,
+  ArousalState,
+  ConsciousnessState,
+  EmergencyShutdownAccepted,
+  EmergencyShutdownParams,
+  EsgtEvent,
+  EsgtEventList,
+  EsgtEventListQuery,
+  EsgtTriggerParams,
+  SafetyResumeParams,
+  SafetyStatus,
+  TigGraph,
+  TigMetrics,
+} from '@maximus/contracts';
+import { APIError } from '../errors.js';
 import type { APIPromise } from '../core/api-promise.js';
 import type { RequestOptions } from '../core/request.js';
 import { APIResource } from '../core/resource.js';
+import { SseParser } from './events.js';
+
+const ROOT = '/core/api/v1/consciousness';
 
 const BASE = '/core/api/v1/consciousness/safety';
 
@@ -36,10 +55,192 @@ export class Safety extends APIResource {
   }
 }
 
+/** The TIG fabric: `client.consciousness.tig`. */
+export class Tig extends APIResource {
+  /**
+   * Structural metrics of the live fabric, each as networkx computes it on {@link Tig.graph}'s export.
+   * @example const { algebraic_connectivity, avg_path_length, path_length_policy } = await client.consciousness.tig.metrics();
+   */
+  metrics(options?: RequestOptions): APIPromise<TigMetrics> {
+    return this._client.request<TigMetrics>({ method: 'GET', path: `${ROOT}/tig/metrics` }, options);
+  }
+
+  /**
+   * The live fabric: nodes with their state, links with latency and bandwidth.
+   * @example
+   * const { nodes, edges } = await client.consciousness.tig.graph();
+   * const offline = nodes.filter((n) => n.state === 'offline').length;
+   */
+  graph(options?: RequestOptions): APIPromise<TigGraph> {
+    return this._client.request<TigGraph>({ method: 'GET', path: `${ROOT}/tig/graph` }, options);
+  }
+}
+
+/** Arousal: `client.consciousness.arousal`. */
+export class Arousal extends APIResource {
+  /**
+   * Value, level, baseline, target and each contribution (measured signal, pressure, weight).
+   * @example const { value, level, contributions } = await client.consciousness.arousal.retrieve();
+   */
+  retrieve(options?: RequestOptions): APIPromise<ArousalState> {
+    return this._client.request<ArousalState>({ method: 'GET', path: `${ROOT}/arousal` }, options);
+  }
+
+  /**
+   * A modulation: `delta` ∈ [−0.5, 0.5] that decays linearly to 0 over `duration_seconds`.
+   * @throws BadRequestError when delta is out of range; ServiceUnavailableError (`CORE_ERR_SAFETY_SHUT_DOWN`) while the kill switch holds
+   * @example await client.consciousness.arousal.adjust({ delta: 0.2, duration_seconds: 300, source: 'incident 4711' });
+   */
+  adjust(params: ArousalAdjustParams, options?: RequestOptions): APIPromise<ArousalAdjusted> {
+    return this._client.request<ArousalAdjusted>({ method: 'POST', path: `${ROOT}/arousal/adjust`, body: params }, options);
+  }
+}
+
+/** Filters of {@link EsgtEvents.list}; `cursor` starts from a page a previous call returned. */
+export type EsgtEventListParams = Omit<EsgtEventListQuery, 'limit'> & { limit?: number };
+
+/** An auto-paginating list of ignition attempts: iterate it with `for await`, or read one page with `page()`. */
+export class EsgtEventPager implements AsyncIterable<EsgtEvent> {
+  readonly #fetch: (cursor: string | undefined) => APIPromise<EsgtEventList>;
+
+  constructor(fetch: (cursor: string | undefined) => APIPromise<EsgtEventList>) {
+    this.#fetch = fetch;
+  }
+
+  /** One page (`next_cursor` continues it). */
+  page(cursor?: string): APIPromise<EsgtEventList> {
+    return this.#fetch(cursor);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<EsgtEvent> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.#fetch(cursor);
+      yield* page.data;
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor);
+  }
+}
+
+/** Recorded ignition attempts: `client.consciousness.esgt.events`. */
+export class EsgtEvents extends APIResource {
+  /**
+   * Every attempt matching the filters, newest first, fetched page by page as you iterate.
+   * @example
+   * for await (const e of client.consciousness.esgt.events.list({ outcome: 'blocked' })) console.log(e.gate, e.reason);
+   */
+  list(params: EsgtEventListParams = {}, options?: RequestOptions): EsgtEventPager {
+    return new EsgtEventPager((cursor) =>
+      this._client.request<EsgtEventList>({ method: 'GET', path: `${ROOT}/esgt/events`, query: { ...params, ...(cursor ? { cursor } : {}) } }, options),
+    );
+  }
+
+  /** One attempt. @throws NotFoundError */
+  retrieve(id: string, options?: RequestOptions): APIPromise<EsgtEvent> {
+    return this._client.request<EsgtEvent>({ method: 'GET', path: `${ROOT}/esgt/events/${encodeURIComponent(id)}` }, options);
+  }
+}
+
+/** ESGT ignitions: `client.consciousness.esgt`. */
+export class Esgt extends APIResource {
+  readonly events = new EsgtEvents(this._client);
+
+  /**
+   * Attempts an ignition. The answer is the recorded attempt: `success`, `failed` (no synchronisation within the
+   * budget) or `blocked` (`gate` and `reason` say which gate).
+   * @throws ServiceUnavailableError (`CORE_ERR_SAFETY_SHUT_DOWN`) while the kill switch holds
+   * @example
+   * const e = await client.consciousness.esgt.trigger({ novelty: 0.9, relevance: 0.8, urgency: 0.7 });
+   * if (e.outcome === 'success') console.log(e.coherence?.time_to_sync_ms);
+   */
+  trigger(params: EsgtTriggerParams, options?: RequestOptions): APIPromise<EsgtEvent> {
+    return this._client.request<EsgtEvent>({ method: 'POST', path: `${ROOT}/esgt/trigger`, body: params }, options);
+  }
+}
+
+/** One server-sent event of {@link Consciousness.stream}: a `state` snapshot, or a model event (`esgt.success`, `arousal.level_changed`, …). */
+export type ConsciousnessStreamEvent =
+  | { event: 'state'; id: undefined; data: ConsciousnessState }
+  | { event: string; /** resumes the events (`lastEventId`) */ id: string | undefined; data: unknown };
+
+export interface ConsciousnessStreamParams {
+  /** How often a `state` snapshot comes, ms (250–60000). @default 1000 */
+  intervalMs?: number;
+  /** Resume the model events after this event id (from a previous stream). */
+  lastEventId?: string;
+  /** Stops the stream. */
+  signal?: AbortSignal;
+}
+
 /**
- * The consciousness model (core). Only its safety part exists yet: the TIG fabric, arousal and ignitions
- * arrive with their issue, and their resources with them.
+ * The consciousness model (core): `client.consciousness` — state, the TIG fabric, arousal, ESGT ignitions, the live
+ * stream, and the kill switch.
  */
 export class Consciousness extends APIResource {
   readonly safety = new Safety(this._client);
+  readonly tig = new Tig(this._client);
+  readonly arousal = new Arousal(this._client);
+  readonly esgt = new Esgt(this._client);
+
+  /**
+   * Arousal, TIG summary, ignition activity and health of the model.
+   * @example const { arousal, tig, esgt, health } = await client.consciousness.state();
+   */
+  state(options?: RequestOptions): APIPromise<ConsciousnessState> {
+    return this._client.request<ConsciousnessState>({ method: 'GET', path: `${ROOT}/state` }, options);
+  }
+
+  /**
+   * State snapshots and model events as they happen (SSE), until `signal` aborts or the loop breaks. Not retried:
+   * reconnect with `lastEventId`.
+   * @throws APIError when the gateway refuses the stream (401, 403)
+   * @example
+   * const stop = new AbortController();
+   * for await (const e of client.consciousness.stream({ signal: stop.signal })) {
+   *   if (e.event === 'state') console.log(e.data.arousal.value);
+   *   else console.log(e.event, e.data);
+   * }
+   */
+  async *stream(params: ConsciousnessStreamParams = {}): AsyncGenerator<ConsciousnessStreamEvent> {
+    const o = this._client.options;
+    const base = new URL(o.baseURL);
+    const headers: Record<string, string> = { accept: 'text/event-stream', ...o.defaultHeaders };
+    if (o.apiKey) headers['x-api-key'] = o.apiKey;
+    if (o.token) headers.authorization = `Bearer ${o.token}`;
+    if (params.lastEventId) headers['last-event-id'] = params.lastEventId;
+    const query = params.intervalMs !== undefined ? `?interval_ms=${encodeURIComponent(String(params.intervalMs))}` : '';
+    const response = await o.dispatcher.request({
+      origin: base.origin,
+      path: `${base.pathname.replace(/\/+$/, '')}${ROOT}/stream${query}`,
+      method: 'GET',
+      headers,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      ...(params.signal ? { signal: params.signal } : {}),
+    });
+    if (response.statusCode >= 400) {
+      const text = await response.body.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // not JSON: the text is the body
+      }
+      throw APIError.generate(response.statusCode, body, response.headers);
+    }
+    const parser = new SseParser();
+    try {
+      response.body.setEncoding('utf8');
+      for await (const chunk of response.body as AsyncIterable<string>) {
+        for (const message of parser.push(chunk)) {
+          yield { event: message.event, id: message.id, data: JSON.parse(message.data) as unknown };
+        }
+      }
+    } catch (error) {
+      if (params.signal?.aborted) return;
+      throw error;
+    } finally {
+      response.body.destroy();
+    }
+  }
 }
