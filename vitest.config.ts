@@ -6,6 +6,8 @@ export default defineConfig({
   test: {
     include: ['apps/*/src/**/*.test.ts', 'packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
+    // PENELOPE's analysers warm on the first diagnosis rather than in every test platform (seconds of CPU each).
+    env: { MAXIMUS_PENELOPE_WARM_ON_START: 'off' },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -59,6 +59,6 @@ export function resolveHealingOptions(options: HealingOptions = {}): ResolvedHea
     scheduleTickMs: options.scheduleTickMs ?? 60_000,
     clock: options.clock ?? { now: () => Date.now() },
     workerUrl: options.workerUrl,
-    warmOnStart: options.warmOnStart ?? true,
+    warmOnStart: options.warmOnStart ?? !['off', 'false', '0'].includes((process.env.MAXIMUS_PENELOPE_WARM_ON_START ?? 'on').toLowerCase()),
   };
 }

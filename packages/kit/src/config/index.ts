@@ -65,6 +65,7 @@ export const ENV_VARS: readonly EnvVarSpec[] = [
   { name: 'MAXIMUS_METRICS_TOKEN', default: undefined, description: 'Bearer token that `/metrics` requires from non-loopback clients (unset: non-loopback scrapes are refused).', secret: true },
   { name: 'MAXIMUS_INTERNAL_SECRET', default: undefined, description: 'HMAC key of the gateway proof that services check in connected mode. Unset: generated once and shared through the database.', secret: true },
   { name: 'MAXIMUS_PENELOPE_WORKSPACES', default: undefined, description: 'PENELOPE: absolute directories (comma-separated) that an approved patch may be written into; a workspace is one of them or a directory below. Unset: patches are only recorded.' },
+  { name: 'MAXIMUS_PENELOPE_WARM_ON_START', default: 'on', description: 'PENELOPE: `on` warms the analysers once the service is ready; `off` warms them on the first diagnosis (what the test suite does).' },
   { name: 'MAXIMUS_PENELOPE_SABBATH', default: 'off', description: 'PENELOPE: `on` keeps approved patches waiting through Saturday and Sunday (UTC) until Monday 00:00 UTC.' },
   { name: 'MAXIMUS_PENELOPE_ANALYSER_WORKERS', default: '1', description: 'PENELOPE: analyser worker threads, each with warm Ruff, TypeScript and ESLint (they warm one after the other at start; raise it on machines with cores to spare).' },
   { name: 'MAXIMUS_PENELOPE_TEST_TIMEOUT_MS', default: '30000', description: 'PENELOPE: time limit of one test run when a patch is verified (the run is killed after it).' },
