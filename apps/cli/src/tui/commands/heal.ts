@@ -22,13 +22,17 @@ export const heal: SlashCommand = {
     const diagnosis = await ctx.progress(`diagnosing ${files}`, (signal) =>
       ctx.client.healing.diagnose({ language: collected.language, files: collected.files, ...(collected.tests.length ? { tests: collected.tests } : {}) }, { signal }),
     );
-    ctx.print(summary(diagnosis, ctx.stream));
+    ctx.say(summary(diagnosis, ctx.stream));
     const done = await ctx.progress('building and verifying patches', (signal) => patchesOf(ctx, diagnosis, signal));
     const patches = done.patches_status === 'ready' ? (await ctx.progress('patches', (signal) => ctx.client.healing.patches.list({ diagnosis_id: done.id }, { signal }))).data : [];
     const best = patches.filter((p) => p.verified).sort((a, b) => b.confidence - a.confidence || b.mansidao_score - a.mansidao_score)[0];
     if (done.patches_status === 'failed') return ctx.say(`Patches could not be built: ${done.patches_error ?? 'unknown error'}`);
     if (!best) return ctx.say(patches.length ? `No patch passed verification (${patches.length} rejected).` : 'No patch to propose.');
-    ctx.print(bestPanel(best, ctx.stream));
+    // The patch's scores wrap (the mansidão score must show); its diff is cut to the width, as diffs are.
+    const panel = bestPanel(best, ctx.stream);
+    const cut = panel.indexOf('\n\n');
+    ctx.say(cut < 0 ? panel : panel.slice(0, cut));
+    if (cut >= 0) ctx.print(panel.slice(cut + 1));
     if (ctx.principal?.role === 'readonly') return;
     await offerToApply(ctx, best, collected.root);
   },
