@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadRequestError, Maximus, PermissionDeniedError, type QueryStreamEvent } from '@maximus/sdk';
+import { existingHealing } from '@maximus/penelope';
 import { embeddedGateway, type TestGateway } from './gateway-helpers.js';
 
-const LIMITS = { MAXIMUS_RATE_LIMITS: 'read=6000/60,write=1200/60,expensive=1000/60' };
+const LIMITS = { MAXIMUS_RATE_LIMITS: 'read=6000/60,write=1200/60,expensive=1000/60', MAXIMUS_QUERY_TOOL_TIMEOUT_MS: '60000' };
 
 async function until<T>(probe: () => Promise<T | undefined>, ms = 5000): Promise<T> {
   const end = Date.now() + ms;
@@ -28,7 +29,9 @@ describe('query with the local provider, through the gateway and the SDK', () =>
     admin = new Maximus({ baseURL: url, apiKey: gateway.adminKey, maxRetries: 0 });
     operator = new Maximus({ baseURL: url, apiKey: await key('operator'), maxRetries: 0 });
     reader = new Maximus({ baseURL: url, apiKey: await key('readonly'), maxRetries: 0 });
-  });
+    // PENELOPE's analysers warm after start; the diagnose tool should not spend its time limit on that.
+    await existingHealing(gateway.services.find((s) => s.ctx.name === 'penelope')!.ctx)?.pool.start();
+  }, 180_000);
   afterAll(async () => {
     await Promise.all([admin, operator, reader].map((c) => c?.close()));
     for (const service of gateway?.services ?? []) await service.stop();

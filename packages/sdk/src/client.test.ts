@@ -1,8 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import Maximus, { DEFAULTS, MaximusError } from './index.js';
-import { sendJson, startServer, type TestServer } from './testing/http-server.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Maximus, { DEFAULTS, MaximusError, SDK_ENV_VARS, TimeoutError } from './index.js';
+import { sendJson, startProxy, startServer, type TestServer } from './testing/http-server.js';
 
-const ENV_NAMES = ['MAXIMUS_URL', 'MAXIMUS_API_KEY', 'MAXIMUS_TOKEN'] as const;
+const ENV_NAMES = Object.keys(SDK_ENV_VARS) as (keyof typeof SDK_ENV_VARS)[];
 const cleanups: (() => Promise<void>)[] = [];
 
 afterEach(async () => {
@@ -69,6 +72,44 @@ describe('options', () => {
     expect(server.arrivals[0]!.headers.authorization).toBeUndefined();
   });
 
+  it('reads MAXIMUS_TIMEOUT_MS and MAXIMUS_MAX_RETRIES', async () => {
+    const server = await startServer(() => {}); // never answers
+    cleanups.push(() => server.close());
+    withEnv({ MAXIMUS_URL: server.url, MAXIMUS_TIMEOUT_MS: '80', MAXIMUS_MAX_RETRIES: '1' });
+    const client = track(new Maximus({ retry: { baseDelayMs: 1 } }));
+    expect(client.options).toMatchObject({ timeout: 80, maxRetries: 1 });
+    const error = await client.request({ method: 'GET', path: '/x' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(server.arrivals).toHaveLength(2);
+  });
+
+  it('reads the TLS files named by MAXIMUS_CA_FILE, MAXIMUS_CLIENT_CERT_FILE and MAXIMUS_CLIENT_KEY_FILE, and names a missing one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'maximus-sdk-tls-'));
+    for (const name of ['ca.crt', 'client.crt', 'client.key']) writeFileSync(join(dir, name), `PEM of ${name}`);
+    withEnv({ MAXIMUS_CA_FILE: join(dir, 'ca.crt'), MAXIMUS_CLIENT_CERT_FILE: join(dir, 'client.crt'), MAXIMUS_CLIENT_KEY_FILE: join(dir, 'client.key') });
+    const client = track(new Maximus());
+    expect(String(client.options.tls?.ca)).toBe('PEM of ca.crt');
+    expect(String(client.options.tls?.cert)).toBe('PEM of client.crt');
+    expect(String(client.options.tls?.key)).toBe('PEM of client.key');
+    withEnv({ MAXIMUS_CA_FILE: join(dir, 'missing.crt') });
+    expect(() => new Maximus()).toThrow(expect.objectContaining({ code: 'SDK_ERR_OPTIONS_INVALID', message: expect.stringContaining('MAXIMUS_CA_FILE') }));
+  });
+
+  it('goes through an HTTP proxy given as `proxy` or MAXIMUS_PROXY', async () => {
+    const server = await echoServer();
+    const proxy = await startProxy();
+    cleanups.push(() => proxy.close());
+    const client = track(new Maximus({ baseURL: server.url, proxy: proxy.url }));
+    await expect(client.request({ method: 'GET', path: '/x' })).resolves.toEqual({ ok: true });
+    expect(proxy.targets).toEqual([new URL(server.url).host]);
+    withEnv({ MAXIMUS_PROXY: proxy.url });
+    const fromEnv = track(new Maximus({ baseURL: server.url }));
+    expect(fromEnv.options.proxy).toBe(proxy.url);
+    await fromEnv.request({ method: 'GET', path: '/y' });
+    expect(proxy.targets).toHaveLength(2);
+    expect(server.arrivals.map((a) => a.url)).toEqual(['/x', '/y']);
+  });
+
   it('keeps a path prefix of baseURL', async () => {
     const server = await echoServer();
     const client = track(new Maximus({ baseURL: `${server.url}/maximus/` }));
@@ -92,6 +133,16 @@ describe('options', () => {
     [{ retry: { baseDelayMs: -1 } }, 'retry.baseDelayMs'],
     [{ baseURL: 'ftp://host' }, 'baseURL'],
     [{ baseURL: 'not a url' }, 'baseURL'],
+    [{ retry: { jitter: 'none' as 'full' } }, 'retry.jitter'],
+    [{ retryBudget: { ratio: -1 } }, 'retryBudget.ratio'],
+    [{ circuitBreaker: { failureRateThreshold: 2 } }, 'circuitBreaker.failureRateThreshold'],
+    [{ circuitBreaker: { openMs: 10_000, maxOpenMs: 5_000 } }, 'circuitBreaker.maxOpenMs'],
+    [{ batching: { maxBatchSize: 0 } }, 'batching.maxBatchSize'],
+    [{ cache: { rules: [{ prefix: 'no-slash', ttlMs: 1 }] } }, 'cache.rules[0].prefix'],
+    [{ cache: { redis: {} as never } }, 'cache.redis'],
+    [{ proxy: 'socks5://proxy:1080' }, 'proxy'],
+    [{ upstreamScope: 'host' as 'origin' }, 'upstreamScope'],
+    [{ tracing: { tracer: {} } as never }, 'tracing'],
   ])('rejects %o', (options, name) => {
     expect(() => new Maximus(options)).toThrow(expect.objectContaining({ code: 'SDK_ERR_OPTIONS_INVALID', message: expect.stringContaining(name) }));
   });
@@ -127,6 +178,22 @@ describe('withOptions and close', () => {
     expect(clone.options.dispatcher).not.toBe(client.options.dispatcher);
     await client.close();
     await expect(clone.request({ method: 'GET', path: '/x' })).resolves.toEqual({ ok: true });
+  });
+
+  it('shares breakers, cache and in-flight reads with its clones, unless their options change', async () => {
+    const server = await echoServer();
+    const client = track(new Maximus({ baseURL: server.url, cache: { rules: [{ prefix: '/core', ttlMs: 60_000 }] } }));
+    const clone = client.withOptions({ timeout: 5_000 });
+    await client.request({ method: 'GET', path: '/core/api/v1/x' });
+    await clone.request({ method: 'GET', path: '/core/api/v1/x' });
+    expect(server.arrivals).toHaveLength(1); // the clone read the original's cache
+    expect(clone.breakers()).toEqual(client.breakers());
+    expect(clone.cacheStats()).toEqual(client.cacheStats());
+    const own = client.withOptions({ cache: { rules: [{ prefix: '/core', ttlMs: 60_000 }] }, circuitBreaker: { minimumRequests: 5 } });
+    await own.request({ method: 'GET', path: '/core/api/v1/x' });
+    expect(server.arrivals).toHaveLength(2);
+    expect(own.breakers()[0]!.requests).toBe(1);
+    expect(client.breakers()[0]!.requests).toBe(1);
   });
 
   it('fails calls made after close() with SDK_ERR_CLIENT_CLOSED, without retrying', async () => {

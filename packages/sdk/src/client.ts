@@ -1,7 +1,11 @@
-import type { AggregateHealth, Principal } from '@maximus/contracts';
+import type { AggregateHealth, Principal, ServiceHealthEntry, ServiceName } from '@maximus/contracts';
 import { APIPromise } from './core/api-promise.js';
+import type { BreakerSnapshot } from './core/breaker.js';
+import type { CacheStats } from './core/cache.js';
+import type { CoalescerStats } from './core/coalesce.js';
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from './core/options.js';
 import { performRequest, type RequestOptions, type RequestParams } from './core/request.js';
+import { Runtime } from './core/runtime.js';
 import { Events, Services } from './resources/events.js';
 import { Audit, Evidence, Forensics, Ledger } from './resources/evidence.js';
 import { Consciousness } from './resources/consciousness.js';
@@ -19,9 +23,14 @@ function defined(options: ClientOptions): ClientOptions {
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
 }
 
+/** Set by `withOptions` while it constructs the clone: the runtime to share from and what changed. */
+let inheriting: { runtime: Runtime; changed: ReadonlySet<keyof ClientOptions> } | undefined;
+
 /**
  * The MAXIMUS client. One instance per process is enough: it keeps a keep-alive pool of `connections`
- * connections per origin, and every call retries, backs off and respects its deadline by itself.
+ * connections per origin, and every call retries (within a retry budget), backs off, respects its deadline
+ * and a circuit breaker per upstream by itself; identical concurrent reads share a request, batchable reads
+ * travel in batches, and reads may be cached (see {@link ClientOptions}).
  * @throws MaximusError `SDK_ERR_OPTIONS_INVALID` when an option is out of range
  * @example
  * import Maximus from '@maximus/sdk';
@@ -32,6 +41,7 @@ function defined(options: ClientOptions): ClientOptions {
 export class Maximus {
   /** The options in force: yours, then the environment, then the defaults. */
   readonly options: ResolvedClientOptions;
+  readonly #runtime: Runtime;
   readonly #ownsDispatcher: boolean;
   readonly #health: Health;
   readonly #whoami: Whoami;
@@ -70,6 +80,8 @@ export class Maximus {
 
   constructor(options: ClientOptions = {}) {
     this.options = resolveClientOptions(options);
+    this.#runtime = new Runtime(this.options, inheriting?.runtime, inheriting?.changed);
+    inheriting = undefined;
     this.#ownsDispatcher = options.dispatcher === undefined;
     this.#health = new Health(this);
     this.#whoami = new Whoami(this);
@@ -101,6 +113,46 @@ export class Maximus {
   }
 
   /**
+   * One service's health as the gateway sees it, through the aggregate `GET /health`: per-service reads made
+   * together are batched into one request.
+   * @example
+   * const core = await client.serviceHealth('core');
+   * if (core.status !== 'healthy') console.warn(core.error);
+   */
+  serviceHealth(name: ServiceName, options?: RequestOptions): APIPromise<ServiceHealthEntry> {
+    return this.#health.service(name, options);
+  }
+
+  /**
+   * The circuit breaker of every upstream called so far: state, failure rate over the window, consecutive
+   * openings, time left open.
+   * @example
+   * for (const b of client.breakers()) if (b.state !== 'closed') console.warn(`${b.upstream} ${b.state} for ${Math.round(b.openForMs)} ms`);
+   */
+  breakers(): BreakerSnapshot[] {
+    return this.#runtime.breakerSnapshots();
+  }
+
+  /**
+   * The response cache's counts and hit ratio (zeros when `cache` is off).
+   * @example
+   * const { hitRatio, hits, misses } = client.cacheStats();
+   */
+  cacheStats(): CacheStats {
+    return this.#runtime.cacheStats();
+  }
+
+  /**
+   * How many reads joined another's request in flight (`joined`) rather than starting their own (`started`).
+   * @example
+   * const { started, joined } = client.coalescingStats();
+   * console.log(`coalesced ${joined} of ${started + joined} reads`);
+   */
+  coalescingStats(): CoalescerStats {
+    return this.#runtime.coalescer.stats();
+  }
+
+  /**
    * Who this client's credentials make it, from the gateway's `GET /api/v1/whoami`: the principal id, its role
    * (`admin`, `operator`, `readonly`) and how it authenticated. Any role may ask.
    * @throws AuthenticationError when the key or token is missing, unknown or revoked
@@ -120,13 +172,14 @@ export class Maximus {
    * const body = await client.request<{ id: string }>({ method: 'POST', path: '/v1/things', body: { name: 'x' } });
    */
   request<T>(params: RequestParams, options?: RequestOptions): APIPromise<T> {
-    return new APIPromise(performRequest<T>(this.options, params, options));
+    return new APIPromise(performRequest<T>(this.#runtime, params, options));
   }
 
   /**
    * A copy of this client with some options changed. It shares this client's connection pool (and so must
-   * not outlive this client's `close()`) unless `connections` or `dispatcher` changes; `retry` and
-   * `defaultHeaders` are merged into this client's.
+   * not outlive this client's `close()`) unless `connections`, `keepAliveTimeout`, `tls`, `http2`, `proxy`
+   * or `dispatcher` changes; `retry` and `defaultHeaders` are merged into this client's. It shares the
+   * circuit breakers, retry budgets, in-flight reads, cache and metrics too, except those whose options change.
    * @example
    * const patient = client.withOptions({ timeout: 300_000, deadline: 600_000 });
    */
@@ -134,16 +187,23 @@ export class Maximus {
     const changes = defined(options);
     const transportChanged =
       (changes.connections !== undefined && changes.connections !== this.options.connections) ||
+      (changes.keepAliveTimeout !== undefined && changes.keepAliveTimeout !== this.options.keepAliveTimeout) ||
       changes.tls !== undefined ||
+      (changes.proxy !== undefined && changes.proxy !== this.options.proxy) ||
       (changes.http2 !== undefined && changes.http2 !== this.options.http2);
     const newPool = changes.dispatcher === undefined && transportChanged;
-    return new Maximus({
-      ...this.options,
-      ...changes,
-      retry: { ...this.options.retry, ...changes.retry },
-      defaultHeaders: { ...this.options.defaultHeaders, ...changes.defaultHeaders },
-      dispatcher: changes.dispatcher ?? (newPool ? undefined : this.options.dispatcher),
-    });
+    inheriting = { runtime: this.#runtime, changed: new Set(Object.keys(changes) as (keyof ClientOptions)[]) };
+    try {
+      return new Maximus({
+        ...this.options,
+        ...changes,
+        retry: { ...this.options.retry, ...changes.retry },
+        defaultHeaders: { ...this.options.defaultHeaders, ...changes.defaultHeaders },
+        dispatcher: changes.dispatcher ?? (newPool ? undefined : this.options.dispatcher),
+      });
+    } finally {
+      inheriting = undefined;
+    }
   }
 
   /**

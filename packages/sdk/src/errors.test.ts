@@ -64,7 +64,9 @@ describe('APIError.generate', () => {
   });
 
   it('gives a 429 the wait the server asked for', () => {
-    expect((APIError.generate(429, problem(429), { 'retry-after': '3' }) as RateLimitError).retryAfterMs).toBe(3_000);
-    expect((APIError.generate(429, problem(429)) as RateLimitError).retryAfterMs).toBeUndefined();
+    expect(APIError.generate(429, problem(429), { 'retry-after': '3' })).toBeInstanceOf(RateLimitError);
+    expect(APIError.generate(429, problem(429), { 'retry-after': '3' }).retryAfterMs).toBe(3_000);
+    expect(APIError.generate(429, problem(429)).retryAfterMs).toBeUndefined();
+    expect(APIError.generate(503, problem(503), { 'retry-after-ms': '250' }).retryAfterMs).toBe(250);
   });
 });

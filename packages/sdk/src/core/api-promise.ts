@@ -1,15 +1,27 @@
+import type { CacheInfo } from './cache.js';
 import type { ResponseHeaders } from './headers.js';
 
-/** What a call's HTTP answer said besides its body. */
+/**
+ * What a call's HTTP answer said besides its body.
+ * @example
+ * const { response } = await client.health().withResponse();
+ * console.log(response.status, response.requestId, response.headers['content-type']);
+ */
 export interface ResponseInfo {
   status: number;
   /** Lowercase names. */
   headers: ResponseHeaders;
   /** The server's `x-request-id` (quote it when reporting a problem). */
   requestId: string | undefined;
+  /** Present when the read was cacheable: whether the cache answered it, and how. */
+  cache?: CacheInfo;
 }
 
-/** A call's parsed body and its {@link ResponseInfo}. */
+/**
+ * A call's parsed body and its {@link ResponseInfo}.
+ * @example
+ * const { data, response }: APIResponse<SignedTreeHead> = await client.ledger.root().withResponse();
+ */
 export interface APIResponse<T> {
   data: T;
   response: ResponseInfo;
@@ -52,7 +64,7 @@ export class APIPromise<T> extends Promise<T> {
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    return this.#response.then((r) => r.data).then(onfulfilled, onrejected);
+    return this.#response.then(onfulfilled ? (r) => onfulfilled(r.data) : (r) => r.data as unknown as R1, onrejected);
   }
 
   override catch<R = never>(onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R> {

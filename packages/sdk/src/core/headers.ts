@@ -1,4 +1,9 @@
-/** Response headers as the SDK exposes them: lowercase names, as undici gives them. */
+/**
+ * Response headers as the SDK exposes them: lowercase names, as undici gives them.
+ * @example
+ * const headers: ResponseHeaders = (await client.health().withResponse()).response.headers;
+ * console.log(headers['content-type']);
+ */
 export type ResponseHeaders = Readonly<Record<string, string | string[] | undefined>>;
 
 /** The first value of a header (names are lowercase). */

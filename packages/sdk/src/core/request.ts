@@ -1,17 +1,35 @@
 import { randomUUID } from 'node:crypto';
+import type { Context, Span } from '@opentelemetry/api';
 import type { Dispatcher } from 'undici';
-import { APIError, APIUserAbortError, MaximusError, TimeoutError } from '../errors.js';
+import { APIError, APIUserAbortError, CircuitOpenError, MaximusError, TimeoutError } from '../errors.js';
+import { routeTemplate } from '../routes.js';
 import type { APIResponse } from './api-promise.js';
+import type { BreakerPermit, CircuitBreaker } from './breaker.js';
+import type { RetryBudget } from './budget.js';
+import type { CacheInfo, RawResponse } from './cache.js';
+import { Cancel } from './cancel.js';
 import { headerValue, type ResponseHeaders } from './headers.js';
-import { checkNumber, type ResolvedClientOptions } from './options.js';
-import { fromTransportError, isRetryable, retryDelay } from './retry.js';
+import { checkCachePolicy, checkNumber, resolveRetryOptions, type CachePolicy, type ResolvedClientOptions, type ResolvedRetryOptions, type RetryOptions } from './options.js';
+import { backoffDelay, breakerOutcome, fromTransportError, isRetryable } from './retry.js';
+import { VERSION, type Runtime } from './runtime.js';
+import { endAttemptSpan, endCallSpan, startAttemptSpan, startCallSpan } from './telemetry.js';
+import { onAbort } from './signals.js';
+import { resourceOf } from './upstream.js';
 
-/** The SDK's version, sent in `User-Agent`. */
-export const VERSION = '0.1.0';
+export { VERSION };
 
+/**
+ * The HTTP methods the SDK sends.
+ * @example
+ * const method: HttpMethod = 'GET';
+ */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** What a resource method asks of the transport. */
+/**
+ * What a resource method asks of the transport.
+ * @example
+ * const params: RequestParams = { method: 'GET', path: '/eikos/api/v1/ledger/root' };
+ */
 export interface RequestParams {
   method: HttpMethod;
   /** The path below `baseURL`, starting with `/`. */
@@ -27,7 +45,12 @@ export interface RequestParams {
   acceptStatuses?: readonly number[];
 }
 
-/** Per-call overrides, the last argument of every SDK method. */
+/**
+ * Per-call overrides, the last argument of every SDK method.
+ * @example
+ * await client.governance.stats({ timeout: 2_000, maxRetries: 0, headers: { 'x-request-id': 'dash-42' } });
+ * await client.ledger.publicKey({ cache: { ttlMs: 3_600_000 } });
+ */
 export interface RequestOptions {
   /** Milliseconds one attempt may take. @default the client's `timeout` */
   timeout?: number;
@@ -35,170 +58,470 @@ export interface RequestOptions {
   deadline?: number;
   /** @default the client's `maxRetries` */
   maxRetries?: number;
+  /** Backoff settings merged over the client's. @default the client's `retry` */
+  retry?: RetryOptions;
   /** Extra headers; they override the client's; `null` removes one. */
   headers?: Readonly<Record<string, string | null | undefined>>;
   /** Aborts the call at once, with {@link APIUserAbortError}. */
   signal?: AbortSignal;
   /**
    * The `Idempotency-Key` of a POST, PUT, PATCH or DELETE, the same on each of the call's retries.
-   * Pass your own to make a call safe to repeat across process restarts.
+   * Pass your own to make a call safe to repeat across process restarts. A POST or PATCH whose key is
+   * removed (`headers: { 'idempotency-key': null }`) is never retried.
    * @default a random UUID per call
    */
   idempotencyKey?: string;
+  /** Cache this read's answer with this policy; `false` bypasses the cache. @default the client's first matching `cache.rules` entry, else none */
+  cache?: CachePolicy | false;
+  /** `false`: this read never shares another's request. @default the client's `coalesce` */
+  coalesce?: boolean;
+  /** `false`: this read of a batchable resource travels alone. @default true when the client's `batching` is on */
+  batch?: boolean;
+  /** `false`: this call ignores the circuit breaker (and is not counted by it). @default true */
+  circuitBreaker?: boolean;
+  /** `false`: this call's retries are not limited by (nor counted in) the retry budget. @default true */
+  retryBudget?: boolean;
 }
 
 const WITH_IDEMPOTENCY_KEY = new Set<HttpMethod>(['POST', 'PUT', 'PATCH', 'DELETE']);
 const USER_AGENT = `maximus-sdk/${VERSION} node/${process.version}`;
+/** Headers that differ between identical reads without changing the answer. */
+const VOLATILE_HEADERS = new Set(['x-request-id', 'traceparent', 'tracestate', 'baggage', 'user-agent']);
 
-function buildHeaders(client: ResolvedClientOptions, params: RequestParams, options: RequestOptions): Record<string, string> {
-  const headers: Record<string, string> = { accept: 'application/json', 'user-agent': USER_AGENT };
-  if (params.body !== undefined) headers['content-type'] = 'application/json';
+/**
+ * The headers of every call: accept, user agent, credentials, the client's default headers, then the call's.
+ * @internal
+ */
+export function baseHeaders(client: ResolvedClientOptions, perCall: RequestOptions['headers'] = undefined, accept = 'application/json'): Record<string, string> {
+  const headers: Record<string, string> = { accept, 'user-agent': USER_AGENT };
   if (client.apiKey) headers['x-api-key'] = client.apiKey;
   if (client.token) headers.authorization = `Bearer ${client.token}`;
-  for (const [name, value] of Object.entries(client.defaultHeaders)) headers[name.toLowerCase()] = value;
-  if (WITH_IDEMPOTENCY_KEY.has(params.method)) headers['idempotency-key'] = options.idempotencyKey ?? randomUUID();
-  for (const [name, value] of Object.entries(options.headers ?? {})) {
-    if (value === null || value === undefined) delete headers[name.toLowerCase()];
-    else headers[name.toLowerCase()] = value;
-  }
+  for (const name in client.defaultHeaders) headers[name.toLowerCase()] = client.defaultHeaders[name]!;
+  if (perCall) applyHeaders(headers, perCall);
   return headers;
 }
 
-function buildTarget(baseURL: string, params: RequestParams): { origin: string; path: string } {
-  const base = new URL(baseURL);
-  const search = new URLSearchParams();
-  for (const [name, value] of Object.entries(params.query ?? {})) {
-    if (value !== undefined && value !== null) search.append(name, String(value));
+function applyHeaders(headers: Record<string, string>, perCall: NonNullable<RequestOptions['headers']>): void {
+  for (const name in perCall) {
+    const value = perCall[name];
+    if (value === null || value === undefined) delete headers[name.toLowerCase()];
+    else headers[name.toLowerCase()] = value;
   }
-  const query = search.size > 0 ? `?${search.toString()}` : '';
-  return { origin: base.origin, path: `${base.pathname.replace(/\/+$/, '')}${params.path}${query}` };
 }
 
-/** Rejects with the signal's reason as soon as it aborts, even if `promise` is slower to notice. */
-function untilAborted<V>(promise: Promise<V>, signal: AbortSignal): Promise<V> {
-  promise.catch(() => {}); // its rejection is reported through the race below, or superseded by the abort
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<V>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the original reason passes through unchanged
-        reject(error);
-      },
-    );
-  });
+function buildHeaders(client: ResolvedClientOptions, params: RequestParams, options: RequestOptions): Record<string, string> {
+  const headers = baseHeaders(client);
+  if (params.body !== undefined) headers['content-type'] = 'application/json';
+  if (WITH_IDEMPOTENCY_KEY.has(params.method)) headers['idempotency-key'] = options.idempotencyKey ?? randomUUID();
+  if (options.headers) applyHeaders(headers, options.headers);
+  return headers;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+function buildPath(basePath: string, params: RequestParams): string {
+  let query = '';
+  if (params.query) {
+    const search = new URLSearchParams();
+    for (const name in params.query) {
+      const value = params.query[name];
+      if (value !== undefined && value !== null) search.append(name, String(value));
+    }
+    if (search.size > 0) query = `?${search.toString()}`;
+  }
+  return `${basePath}${params.path}${query}`;
+}
+
+function sleep(ms: number, cancel: Cancel): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason as Error);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason as Error);
-    };
     const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
+      unsubscribe();
       resolve();
     }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const unsubscribe = cancel.subscribe((reason) => {
+      clearTimeout(timer);
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the call's reason passes through unchanged
+      reject(reason);
+    });
   });
 }
 
-/** Turns an HTTP answer into the call's result, or into the error it stands for. */
-function interpret<T>(status: number, headers: ResponseHeaders, text: string, params: RequestParams): APIResponse<T> | MaximusError {
-  const requestId = headerValue(headers, 'x-request-id');
-  const contentType = headerValue(headers, 'content-type') ?? '';
-  const isProblem = contentType.includes('problem+json');
-  const ok = (status >= 200 && status < 300) || (!isProblem && params.acceptStatuses?.includes(status) === true);
+const isJson = (headers: ResponseHeaders) => /[/+]json\b/i.test(headerValue(headers, 'content-type') ?? '');
+
+/** The error an HTTP answer stands for, or undefined when it is the call's result. */
+function errorOf(raw: RawResponse, params: RequestParams): APIError | undefined {
+  const { status, headers, text } = raw;
+  if (status >= 200 && status < 300) return undefined;
+  const isProblem = (headerValue(headers, 'content-type') ?? '').includes('problem+json');
+  if (!isProblem && params.acceptStatuses?.includes(status) === true) return undefined;
   let body: unknown = text === '' ? undefined : text;
-  if (text !== '' && /[/+]json\b/i.test(contentType)) {
+  if (text !== '' && isJson(headers)) {
     try {
       body = JSON.parse(text);
-    } catch (cause) {
-      if (ok) return new MaximusError(`The ${status} answer is not valid JSON`, { code: 'SDK_ERR_RESPONSE_INVALID', status, requestId, cause });
+    } catch {
+      // not JSON after all: the text is the body
     }
   }
-  if (!ok) return APIError.generate(status, body, headers);
-  return { data: body as T, response: { status, headers, requestId } };
+  return APIError.generate(status, body, headers);
 }
 
-interface Attempt {
-  dispatcher: Dispatcher;
-  request: Dispatcher.RequestOptions;
+/**
+ * Parses a raw answer into the caller's own copy of the result. Headers: `own` (the answer is this call's),
+ * `shared` (coalesced: copied for all but the first taker), `cached` (always copied: the cache keeps them).
+ */
+function materialize<T>(raw: RawResponse, headersAre: 'own' | 'shared' | 'cached', cache?: CacheInfo): APIResponse<T> {
+  let headers = raw.headers;
+  if (headersAre === 'cached') headers = { ...raw.headers };
+  else if (headersAre === 'shared') {
+    if (raw.taken) headers = { ...raw.headers };
+    else raw.taken = true;
+  }
+  const requestId = headerValue(headers, 'x-request-id');
+  let data: unknown = raw.text === '' ? undefined : raw.text;
+  if (raw.text !== '' && isJson(headers)) {
+    try {
+      data = JSON.parse(raw.text);
+    } catch (cause) {
+      throw new MaximusError(`The ${raw.status} answer is not valid JSON`, { code: 'SDK_ERR_RESPONSE_INVALID', status: raw.status, requestId, cause });
+    }
+  }
+  return { data: data as T, response: cache ? { status: raw.status, headers, requestId, cache } : { status: raw.status, headers, requestId } };
+}
+
+/** One call as the retry loop runs it. */
+interface Plan {
+  rt: Runtime;
   params: RequestParams;
+  dispatcher: Dispatcher;
+  origin: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string | null;
   timeout: number;
-  /** Aborted (with the error to throw) when the call's deadline passes or the caller aborts. */
-  callSignal: AbortSignal;
+  maxRetries: number;
+  retry: ResolvedRetryOptions;
+  service: string;
+  /** The route template (`/core/api/v1/governance/decisions/:id`), worked out only when telemetry needs it. */
+  template: string | undefined;
+  breaker: CircuitBreaker | undefined;
+  budget: RetryBudget | undefined;
 }
 
-/** One attempt: its result, or the error it ended with. Throws only when the whole call must end. */
-async function attempt<T>({ dispatcher, request, params, timeout, callSignal }: Attempt): Promise<APIResponse<T> | MaximusError> {
-  if (callSignal.aborted) throw callSignal.reason;
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new TimeoutError(`No answer within ${timeout} ms`, 'SDK_ERR_REQUEST_TIMEOUT')), timeout);
-  const onCallAbort = () => controller.abort(callSignal.reason);
-  callSignal.addEventListener('abort', onCallAbort, { once: true });
-  try {
-    const response = await untilAborted(dispatcher.request({ ...request, signal: controller.signal }), controller.signal);
-    const text = await untilAborted(response.body.text(), controller.signal);
-    return interpret<T>(response.statusCode, response.headers, text, params);
-  } catch (error) {
-    if (callSignal.aborted) throw callSignal.reason;
-    if (controller.signal.aborted) return controller.signal.reason as TimeoutError;
-    return fromTransportError(error, timeout);
-  } finally {
-    clearTimeout(timer);
-    callSignal.removeEventListener('abort', onCallAbort);
+/** What a run of the retry loop reads and leaves: the token that ends it, its deadline, its last error. */
+interface Run {
+  cancel: Cancel;
+  deadlineAt: number;
+  lastError: MaximusError | undefined;
+}
+
+/**
+ * A call's own cancellation: by its deadline (with a TimeoutError) or by the caller's signal (with an
+ * APIUserAbortError). `dispose()` clears the timer and the subscription to the caller's signal.
+ */
+class CallScope implements Run {
+  readonly cancel = new Cancel();
+  readonly #timer: NodeJS.Timeout;
+  readonly #unsubscribe: (() => void) | undefined;
+  readonly deadlineAt: number;
+  lastError: MaximusError | undefined;
+
+  constructor(deadline: number, user: AbortSignal | undefined) {
+    this.deadlineAt = performance.now() + deadline;
+    this.#timer = setTimeout(() => {
+      this.cancel.abort(new TimeoutError(`The call did not finish within its ${deadline} ms deadline`, 'SDK_ERR_REQUEST_DEADLINE_EXCEEDED', this.lastError));
+    }, deadline);
+    if (user) this.#unsubscribe = onAbort(user, () => this.cancel.abort(new APIUserAbortError(user.reason)));
+  }
+
+  dispose(): void {
+    clearTimeout(this.#timer);
+    this.#unsubscribe?.();
   }
 }
 
 /**
- * Sends a request with retries under a hard deadline; see {@link RequestOptions} for the knobs.
- * @throws APIError (a subclass per status), ConnectionError, TimeoutError, APIUserAbortError, MaximusError
+ * A shared run (coalesced, or filling the cache) ends on its own token but reports its last error to the
+ * call that started it, for the cause of that call's deadline error.
  */
-export async function performRequest<T>(client: ResolvedClientOptions, params: RequestParams, options: RequestOptions = {}): Promise<APIResponse<T>> {
-  const timeout = checkNumber('timeout', options.timeout ?? client.timeout, 1);
-  const deadline = checkNumber('deadline', options.deadline ?? client.deadline, 1);
-  const maxRetries = checkNumber('maxRetries', options.maxRetries ?? client.maxRetries, 0, true);
+class SharedRun implements Run {
+  readonly cancel: Cancel;
+  readonly deadlineAt: number;
+  readonly #scope: CallScope;
+
+  constructor(cancel: Cancel, scope: CallScope) {
+    this.cancel = cancel;
+    this.deadlineAt = scope.deadlineAt;
+    this.#scope = scope;
+  }
+
+  get lastError(): MaximusError | undefined {
+    return this.#scope.lastError;
+  }
+
+  set lastError(error: MaximusError | undefined) {
+    this.#scope.lastError = error;
+  }
+}
+
+function safely(hook: (() => void) | undefined): void {
+  if (!hook) return;
+  try {
+    hook();
+  } catch {
+    // a hook's failure is the hook's business, never the call's
+  }
+}
+
+/**
+ * One attempt, through undici's dispatch API (no AbortController, no body stream: the body is collected as
+ * it arrives): its raw answer, or the error it ended with. Rejects only when the run is cancelled.
+ */
+function attempt(plan: Plan, run: Run, headers: Record<string, string>): Promise<RawResponse | MaximusError> {
+  const { cancel } = run;
+  // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the run's reason passes through unchanged
+  if (cancel.aborted) return Promise.reject(cancel.reason);
+  const { timeout } = plan;
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    let controller: Dispatcher.DispatchController | undefined;
+    let abortReason: Error | undefined;
+    let status = 0;
+    let responseHeaders: ResponseHeaders = {};
+    let chunks: Buffer[] = [];
+    const abort = (reason: Error) => {
+      abortReason = reason;
+      if (controller && !controller.aborted) controller.abort(reason);
+    };
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      clearTimeout(timer);
+      unsubscribe();
+      return true;
+    };
+    const timer = setTimeout(() => {
+      if (!settle()) return;
+      const error = new TimeoutError(`No answer within ${timeout} ms`, 'SDK_ERR_REQUEST_TIMEOUT');
+      abort(error);
+      resolve(error);
+    }, timeout);
+    const unsubscribe = cancel.subscribe((reason) => {
+      if (!settle()) return;
+      abort(reason as Error);
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the run's reason passes through unchanged
+      reject(reason);
+    });
+    const fail = (error: unknown) => {
+      if (settle()) resolve(fromTransportError(error, timeout));
+    };
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(c) {
+        controller = c;
+        // Cancelled while it waited for a connection: abort as soon as undici hands it one.
+        if (abortReason) c.abort(abortReason);
+      },
+      onResponseStart(_c, statusCode, h) {
+        // 1xx informational answers come first: only the final answer counts.
+        status = statusCode;
+        responseHeaders = h;
+        chunks = [];
+      },
+      onResponseData(_c, chunk) {
+        chunks.push(chunk);
+      },
+      onResponseEnd() {
+        if (!settle()) return;
+        const text = chunks.length === 0 ? '' : chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+        resolve({ status, headers: responseHeaders, text });
+      },
+      onResponseError(_c, error) {
+        fail(error);
+      },
+    };
+    try {
+      plan.dispatcher.dispatch(
+        {
+          origin: plan.origin,
+          path: plan.path,
+          method: plan.params.method,
+          headers,
+          body: plan.body,
+          // The SDK's own timers govern; undici's 300 s defaults would only cap a long `timeout`.
+          headersTimeout: 0,
+          bodyTimeout: 0,
+        },
+        handler,
+      );
+    } catch (error) {
+      fail(error);
+    }
+  });
+}
+
+/** The route template of a plan's path (computed once, and only when telemetry asks). */
+function templateOf(plan: Plan): string {
+  return (plan.template ??= routeTemplate(plan.params.method, plan.params.path));
+}
+
+/** The `endpoint` of hooks and metrics: the method and the route template. */
+const endpointOf = (plan: Plan) => `${plan.params.method} ${templateOf(plan)}`;
+
+const statusLabel = (raw: RawResponse | undefined, error: MaximusError | undefined) =>
+  raw ? String(raw.status) : error instanceof TimeoutError ? 'timeout' : 'error';
+
+/**
+ * The retry loop of one call: breaker, budget, backoff, `Retry-After`, deadline, hooks, metrics and spans.
+ * Resolves with the raw answer the caller parses; rejects with the error the call ends with.
+ */
+async function execute(plan: Plan, run: Run): Promise<RawResponse> {
+  const { rt, params, breaker, budget, retry, maxRetries } = plan;
+  const hooks = rt.options.hooks;
+  const tracer = rt.tracer;
+  const started = performance.now();
+  const url = hooks || tracer ? `${plan.origin}${plan.path}` : '';
+  let call: { span: Span; ctx: Context } | undefined;
+  if (tracer) call = startCallSpan(tracer, params.method, templateOf(plan));
+  let failure: unknown;
+  const hasKey = plan.headers['idempotency-key'] !== undefined;
+  let previousDelay: number | undefined;
+  let n = 0;
+  try {
+    for (; ; n++) {
+      let permit: BreakerPermit | undefined;
+      if (breaker) {
+        const granted = breaker.acquire();
+        if (granted instanceof CircuitOpenError) throw n === 0 ? granted : run.lastError!;
+        permit = granted;
+      }
+      if (n === 0) budget?.recordCall();
+      const event = hooks ? { method: params.method, url, service: plan.service, endpoint: endpointOf(plan), attempt: n } : undefined;
+      if (hooks?.onRequest) safely(() => hooks.onRequest!(event!));
+      let headers = plan.headers;
+      let span: Span | undefined;
+      if (tracer) {
+        headers = { ...plan.headers };
+        span = startAttemptSpan(tracer, call!.ctx, params.method, templateOf(plan), new URL(url), n, headers);
+      }
+      const sent = performance.now();
+      let result: RawResponse | MaximusError;
+      try {
+        result = await attempt(plan, run, headers);
+      } catch (aborted) {
+        if (permit) breaker!.record(permit, 'ignored');
+        if (span) endAttemptSpan(span, undefined, aborted as MaximusError);
+        throw aborted;
+      }
+      const durationMs = performance.now() - sent;
+      const raw = result instanceof MaximusError ? undefined : result;
+      const error = raw ? errorOf(raw, params) : (result as MaximusError);
+      if (permit) breaker!.record(permit, breakerOutcome(error));
+      rt.metrics?.attempt(plan.service, endpointOf(plan), statusLabel(raw, error), durationMs / 1000);
+      if (span) endAttemptSpan(span, raw?.status, error);
+      if (raw && hooks?.onResponse) {
+        safely(() => hooks.onResponse!({ ...event!, status: raw.status, headers: raw.headers, requestId: headerValue(raw.headers, 'x-request-id'), durationMs }));
+      }
+      if (!error) return raw!;
+      run.lastError = error;
+      if (n >= maxRetries || !isRetryable(error, params.method, hasKey)) throw error;
+      const remaining = run.deadlineAt - performance.now();
+      const asked = error instanceof APIError ? error.retryAfterMs : undefined;
+      // The server asks for a wait the deadline cannot afford: fail now, with the wait it asked for on the error.
+      if (asked !== undefined && asked >= remaining) throw error;
+      let wait: number;
+      if (asked !== undefined) {
+        wait = Math.min(asked, retry.maxRetryAfterMs);
+      } else {
+        wait = backoffDelay(n, retry, Math.random, previousDelay);
+        previousDelay = wait;
+      }
+      if (wait >= remaining) throw error;
+      if (budget && !budget.tryRetry()) throw error;
+      if (hooks?.onRetry) safely(() => hooks.onRetry!({ ...event!, error, delayMs: wait }));
+      await sleep(wait, run.cancel);
+    }
+  } catch (error) {
+    failure = error;
+    if (hooks?.onError) {
+      const reported = error instanceof MaximusError ? error : new MaximusError(String(error), { code: 'SDK_ERR_REQUEST_INVALID', cause: error });
+      safely(() => hooks.onError!({ method: params.method, url, service: plan.service, endpoint: endpointOf(plan), attempt: n, error: reported, durationMs: performance.now() - started }));
+    }
+    throw error;
+  } finally {
+    if (call) endCallSpan(call.span, failure);
+  }
+}
+
+/** The key of a read for coalescing and caching: URL, credentials and every header that may change the answer. */
+function readKey(plan: Plan, perCall: RequestOptions['headers']): string {
+  // The client's fingerprint stands for its origin, credentials and default headers; a call's own headers
+  // (changed or removed) are added, but for those that never change an answer.
+  let key = `${plan.rt.fingerprint}${plan.path}`;
+  if (perCall) {
+    for (const name in perCall) {
+      const lower = name.toLowerCase();
+      if (!VOLATILE_HEADERS.has(lower)) key += `\n${lower}:${perCall[name] ?? '∅'}`;
+    }
+  }
+  return key;
+}
+
+/**
+ * Sends a request with retries under a hard deadline, through the circuit breaker, the retry budget, the
+ * cache and the in-flight reads; see {@link RequestOptions} for the knobs.
+ * @throws APIError (a subclass per status), ConnectionError, TimeoutError, APIUserAbortError, CircuitOpenError, MaximusError
+ * @internal
+ */
+export async function performRequest<T>(rt: Runtime, params: RequestParams, options: RequestOptions = {}): Promise<APIResponse<T>> {
+  const client = rt.options;
+  const timeout = options.timeout === undefined ? client.timeout : checkNumber('timeout', options.timeout, 1);
+  const deadline = options.deadline === undefined ? client.deadline : checkNumber('deadline', options.deadline, 1);
+  const maxRetries = options.maxRetries === undefined ? client.maxRetries : checkNumber('maxRetries', options.maxRetries, 0, true);
+  const retry = resolveRetryOptions(client.retry, options.retry);
+  const cachePolicy = options.cache === undefined || options.cache === false ? options.cache : checkCachePolicy('cache', options.cache);
   const { signal } = options;
   if (signal?.aborted) throw new APIUserAbortError(signal.reason);
 
-  const request: Dispatcher.RequestOptions = {
-    ...buildTarget(client.baseURL, params),
-    method: params.method,
+  const service = rt.serviceOf(params.path);
+  const guards = rt.guardsOf(service);
+  const plan: Plan = {
+    rt,
+    params,
+    dispatcher: client.dispatcher,
+    origin: rt.origin,
+    path: buildPath(rt.basePath, params),
     headers: buildHeaders(client, params, options),
     body: params.body === undefined ? null : JSON.stringify(params.body),
-    // The SDK's own timers govern; undici's 300 s defaults would only cap a long `timeout`.
-    headersTimeout: 0,
-    bodyTimeout: 0,
+    timeout,
+    maxRetries,
+    retry,
+    service,
+    template: undefined,
+    breaker: options.circuitBreaker === false ? undefined : guards.breaker,
+    budget: options.retryBudget === false ? undefined : guards.budget,
   };
-  const call = new AbortController();
-  const deadlineAt = performance.now() + deadline;
-  let lastError: MaximusError | undefined;
-  const deadlineTimer = setTimeout(() => {
-    call.abort(new TimeoutError(`The call did not finish within its ${deadline} ms deadline`, 'SDK_ERR_REQUEST_DEADLINE_EXCEEDED', lastError));
-  }, deadline);
-  const onUserAbort = () => call.abort(new APIUserAbortError(signal?.reason));
-  signal?.addEventListener('abort', onUserAbort, { once: true });
+  const scope = new CallScope(deadline, signal);
+  const sharedRun = (cancel: Cancel): Run => new SharedRun(cancel, scope);
+  const isRead = params.method === 'GET';
   try {
-    for (let retry = 0; ; retry++) {
-      const result = await attempt<T>({ dispatcher: client.dispatcher, request, params, timeout, callSignal: call.signal });
-      if (!(result instanceof MaximusError)) return result;
-      lastError = result;
-      if (retry >= maxRetries || !isRetryable(result)) throw result;
-      const wait = retryDelay(result, retry, client.retry);
-      // A wait that would end past the deadline cannot help: fail now with the error in hand.
-      if (performance.now() + wait >= deadlineAt) throw result;
-      await sleep(wait, call.signal);
+    if (isRead) {
+      const policy = rt.cache?.policyFor(params.path, cachePolicy);
+      if (policy) {
+        const { raw, info } = await rt.cache!.read(
+          readKey(plan, options.headers),
+          resourceOf(params.path),
+          policy,
+          (cancel) => execute(plan, sharedRun(cancel)),
+          scope.cancel,
+        );
+        return materialize<T>(raw, 'cached', info);
+      }
+      if (options.coalesce ?? client.coalesce) {
+        const raw = await rt.coalescer.run(readKey(plan, options.headers), (cancel) => execute(plan, sharedRun(cancel)), scope.cancel);
+        return materialize<T>(raw, 'shared');
+      }
     }
+    return materialize<T>(await execute(plan, scope), 'own');
   } finally {
-    clearTimeout(deadlineTimer);
-    signal?.removeEventListener('abort', onUserAbort);
+    scope.dispose();
+    // A write may have changed what the cached reads of its resource say, whatever its outcome.
+    if (!isRead && rt.cache) await rt.cache.invalidate(resourceOf(params.path));
   }
 }

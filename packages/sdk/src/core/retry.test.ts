@@ -6,7 +6,7 @@ import { backoffDelay, fromTransportError, isRetryable, retryDelay } from './ret
 
 describe('backoffDelay', () => {
   it('draws from [0, min(maxDelayMs, baseDelayMs · 2^retry)]', () => {
-    const options = { baseDelayMs: 100, maxDelayMs: 1_000, maxRetryAfterMs: 60_000 };
+    const options = { baseDelayMs: 100, maxDelayMs: 1_000, maxRetryAfterMs: 60_000, jitter: 'full' } as const;
     expect(backoffDelay(0, options, () => 0)).toBe(0);
     expect(backoffDelay(0, options, () => 0.5)).toBe(50);
     expect(backoffDelay(3, options, () => 0.5)).toBe(400);

@@ -26,7 +26,11 @@ function codeOf(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-/** Maps an error thrown by undici onto the SDK's hierarchy. */
+/**
+ * Maps an error thrown by undici onto the SDK's hierarchy.
+ * @example
+ * fromTransportError(Object.assign(new Error('reset'), { code: 'ECONNRESET' }), 1_000); // a ConnectionError
+ */
 export function fromTransportError(error: unknown, timeoutMs: number): MaximusError {
   if (error instanceof MaximusError) return error;
   const code = codeOf(error) ?? codeOf((error as { cause?: unknown } | null)?.cause);
@@ -41,8 +45,18 @@ export function fromTransportError(error: unknown, timeoutMs: number): MaximusEr
   return new MaximusError(`The request could not be sent: ${message}`, { code: 'SDK_ERR_REQUEST_INVALID', cause: error });
 }
 
-/** Connection errors, per-attempt timeouts, 408, 429 and 5xx are retried; 409 and other 4xx never are. */
-export function isRetryable(error: MaximusError): boolean {
+/** Methods that may be repeated without changing the outcome (RFC 9110 §9.2.2). */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+
+/**
+ * Connection errors, per-attempt timeouts, 408, 429 and 5xx are retried; 409 and other 4xx never are. With
+ * `method`, a POST or PATCH is retried only when `hasIdempotencyKey` (the gateway then replays the first
+ * answer instead of acting twice).
+ * @example
+ * isRetryable(APIError.generate(503, {}), 'POST', false); // false: no Idempotency-Key
+ */
+export function isRetryable(error: MaximusError, method?: string, hasIdempotencyKey = false): boolean {
+  if (method !== undefined && !IDEMPOTENT.has(method) && !hasIdempotencyKey) return false;
   if (error instanceof ConnectionError) return true;
   if (error instanceof TimeoutError) return error.code === 'SDK_ERR_REQUEST_TIMEOUT';
   if (error instanceof APIError) return error.status === 408 || error.status === 429 || error.status >= 500;
@@ -50,20 +64,43 @@ export function isRetryable(error: MaximusError): boolean {
 }
 
 /**
- * The backoff before retry number `retry` (0 for the first retry), with full jitter:
- * `random(0, min(maxDelayMs, baseDelayMs · 2^retry))`.
+ * How an attempt's outcome counts for the circuit breaker: connection errors, timed-out attempts and 5xx are
+ * failures (the upstream is unwell); other answers, 4xx included, are successes; aborts and client-side
+ * errors count for nothing.
  * @example
- * backoffDelay(2, { baseDelayMs: 500, maxDelayMs: 8000, maxRetryAfterMs: 60000 }); // in [0, 2000)
+ * breakerOutcome(new ConnectionError('reset')); // 'failure'
  */
-export function backoffDelay(retry: number, options: ResolvedRetryOptions, random: () => number = Math.random): number {
+export function breakerOutcome(error: MaximusError | undefined): 'success' | 'failure' | 'ignored' {
+  if (error === undefined) return 'success';
+  if (error instanceof ConnectionError) return 'failure';
+  if (error instanceof TimeoutError) return error.code === 'SDK_ERR_REQUEST_TIMEOUT' ? 'failure' : 'ignored';
+  if (error instanceof APIError) return error.status >= 500 ? 'failure' : 'success';
+  return 'ignored';
+}
+
+/**
+ * The backoff before retry number `retry` (0 for the first retry). Full jitter:
+ * `random(0, min(maxDelayMs, baseDelayMs · 2^retry))`. Decorrelated jitter:
+ * `min(maxDelayMs, random(baseDelayMs, 3 · previous))`, `previous` being the last delay (`baseDelayMs` at first).
+ * @example
+ * backoffDelay(2, { baseDelayMs: 500, maxDelayMs: 8000, maxRetryAfterMs: 60000, jitter: 'full' }); // in [0, 2000)
+ */
+export function backoffDelay(retry: number, options: ResolvedRetryOptions, random: () => number = Math.random, previous?: number): number {
+  if (options.jitter === 'decorrelated') {
+    const low = options.baseDelayMs;
+    const high = Math.max(low, 3 * (previous ?? low));
+    return Math.min(options.maxDelayMs, low + random() * (high - low));
+  }
   return random() * Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** retry);
 }
 
 /**
  * How long to wait before retrying after `error`: the server's `retry-after-ms` / `Retry-After`, capped at
  * `maxRetryAfterMs`, when it sent one; else {@link backoffDelay}.
+ * @example
+ * retryDelay(APIError.generate(429, {}, { 'retry-after': '2' }), 0, client.options.retry); // 2000
  */
-export function retryDelay(error: MaximusError, retry: number, options: ResolvedRetryOptions): number {
+export function retryDelay(error: MaximusError, retry: number, options: ResolvedRetryOptions, previous?: number): number {
   const asked = error instanceof APIError ? parseRetryAfter(error.headers) : undefined;
-  return asked === undefined ? backoffDelay(retry, options) : Math.min(asked, options.maxRetryAfterMs);
+  return asked === undefined ? backoffDelay(retry, options, Math.random, previous) : Math.min(asked, options.maxRetryAfterMs);
 }

@@ -14,17 +14,21 @@ import type {
   TigGraph,
   TigMetrics,
 } from '@maximus/contracts';
-import { APIError } from '../errors.js';
 import type { APIPromise } from '../core/api-promise.js';
+import { CursorPager } from '../core/pagination.js';
 import type { RequestOptions } from '../core/request.js';
 import { APIResource } from '../core/resource.js';
-import { SseParser } from './events.js';
+import { openEventStream } from '../core/streaming.js';
 
 const ROOT = '/core/api/v1/consciousness';
 
 const BASE = '/core/api/v1/consciousness/safety';
 
-/** The kill switch (`/core/api/v1/consciousness/safety`): admin only. */
+/**
+ * The kill switch (`/core/api/v1/consciousness/safety`): admin only.
+ * @example
+ * const { shut_down } = await client.consciousness.safety.status();
+ */
 export class Safety extends APIResource {
   /**
    * Whether the emergency shutdown holds, and any request still inside its override window.
@@ -55,7 +59,11 @@ export class Safety extends APIResource {
   }
 }
 
-/** The TIG fabric: `client.consciousness.tig`. */
+/**
+ * The TIG fabric: `client.consciousness.tig`.
+ * @example
+ * const { nodes } = await client.consciousness.tig.graph();
+ */
 export class Tig extends APIResource {
   /**
    * Structural metrics of the live fabric, each as networkx computes it on {@link Tig.graph}'s export.
@@ -76,7 +84,11 @@ export class Tig extends APIResource {
   }
 }
 
-/** Arousal: `client.consciousness.arousal`. */
+/**
+ * Arousal: `client.consciousness.arousal`.
+ * @example
+ * const { value, level } = await client.consciousness.arousal.retrieve();
+ */
 export class Arousal extends APIResource {
   /**
    * Value, level, baseline, target and each contribution (measured signal, pressure, weight).
@@ -96,33 +108,30 @@ export class Arousal extends APIResource {
   }
 }
 
-/** Filters of {@link EsgtEvents.list}; `cursor` starts from a page a previous call returned. */
+/**
+ * Filters of {@link EsgtEvents.list}; `cursor` starts from a page a previous call returned.
+ * @example
+ * const params: EsgtEventListParams = { outcome: 'blocked', limit: 20 };
+ */
 export type EsgtEventListParams = Omit<EsgtEventListQuery, 'limit'> & { limit?: number };
 
-/** An auto-paginating list of ignition attempts: iterate it with `for await`, or read one page with `page()`. */
-export class EsgtEventPager implements AsyncIterable<EsgtEvent> {
-  readonly #fetch: (cursor: string | undefined) => APIPromise<EsgtEventList>;
-
+/**
+ * An auto-paginating list of ignition attempts: iterate it with `for await`, read one page with `page()`,
+ * every page with `pages()`, or the first items with `toArray(limit)`.
+ * @example
+ * const blocked = await client.consciousness.esgt.events.list({ outcome: 'blocked' }).toArray(20);
+ */
+export class EsgtEventPager extends CursorPager<EsgtEvent, EsgtEventList> {
   constructor(fetch: (cursor: string | undefined) => APIPromise<EsgtEventList>) {
-    this.#fetch = fetch;
-  }
-
-  /** One page (`next_cursor` continues it). */
-  page(cursor?: string): APIPromise<EsgtEventList> {
-    return this.#fetch(cursor);
-  }
-
-  async *[Symbol.asyncIterator](): AsyncIterator<EsgtEvent> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.#fetch(cursor);
-      yield* page.data;
-      cursor = page.next_cursor ?? undefined;
-    } while (cursor);
+    super(fetch, (page) => page.next_cursor);
   }
 }
 
-/** Recorded ignition attempts: `client.consciousness.esgt.events`. */
+/**
+ * Recorded ignition attempts: `client.consciousness.esgt.events`.
+ * @example
+ * for await (const e of client.consciousness.esgt.events.list({ outcome: 'success' })) console.log(e.id);
+ */
 export class EsgtEvents extends APIResource {
   /**
    * Every attempt matching the filters, newest first, fetched page by page as you iterate.
@@ -141,7 +150,11 @@ export class EsgtEvents extends APIResource {
   }
 }
 
-/** ESGT ignitions: `client.consciousness.esgt`. */
+/**
+ * ESGT ignitions: `client.consciousness.esgt`.
+ * @example
+ * const attempt = await client.consciousness.esgt.trigger({ novelty: 0.9, relevance: 0.8, urgency: 0.7 });
+ */
 export class Esgt extends APIResource {
   readonly events = new EsgtEvents(this._client);
 
@@ -158,11 +171,20 @@ export class Esgt extends APIResource {
   }
 }
 
-/** One server-sent event of {@link Consciousness.stream}: a `state` snapshot, or a model event (`esgt.success`, `arousal.level_changed`, …). */
+/**
+ * One server-sent event of {@link Consciousness.stream}: a `state` snapshot, or a model event (`esgt.success`, `arousal.level_changed`, …).
+ * @example
+ * const onEvent = (e: ConsciousnessStreamEvent) => (e.event === 'state' ? console.log(e.data.arousal.value) : console.log(e.event));
+ */
 export type ConsciousnessStreamEvent =
   | { event: 'state'; id: undefined; data: ConsciousnessState }
   | { event: string; /** resumes the events (`lastEventId`) */ id: string | undefined; data: unknown };
 
+/**
+ * Options of {@link Consciousness.stream}.
+ * @example
+ * const params: ConsciousnessStreamParams = { intervalMs: 2_000, idleTimeoutMs: 30_000 };
+ */
 export interface ConsciousnessStreamParams {
   /** How often a `state` snapshot comes, ms (250–60000). @default 1000 */
   intervalMs?: number;
@@ -170,11 +192,18 @@ export interface ConsciousnessStreamParams {
   lastEventId?: string;
   /** Stops the stream. */
   signal?: AbortSignal;
+  /**
+   * No snapshot nor event for this long: the stream throws {@link StreamIdleTimeoutError}.
+   * @default 45000, or three snapshot intervals when that is longer
+   */
+  idleTimeoutMs?: number;
 }
 
 /**
  * The consciousness model (core): `client.consciousness` — state, the TIG fabric, arousal, ESGT ignitions, the live
  * stream, and the kill switch.
+ * @example
+ * const { arousal, tig, esgt } = await client.consciousness.state();
  */
 export class Consciousness extends APIResource {
   readonly safety = new Safety(this._client);
@@ -193,7 +222,7 @@ export class Consciousness extends APIResource {
   /**
    * State snapshots and model events as they happen (SSE), until `signal` aborts or the loop breaks. Not retried:
    * reconnect with `lastEventId`.
-   * @throws APIError when the gateway refuses the stream (401, 403)
+   * @throws APIError when the gateway refuses the stream (401, 403); StreamIdleTimeoutError when it falls silent for `idleTimeoutMs`
    * @example
    * const stop = new AbortController();
    * for await (const e of client.consciousness.stream({ signal: stop.signal })) {
@@ -202,45 +231,16 @@ export class Consciousness extends APIResource {
    * }
    */
   async *stream(params: ConsciousnessStreamParams = {}): AsyncGenerator<ConsciousnessStreamEvent> {
-    const o = this._client.options;
-    const base = new URL(o.baseURL);
-    const headers: Record<string, string> = { accept: 'text/event-stream', ...o.defaultHeaders };
-    if (o.apiKey) headers['x-api-key'] = o.apiKey;
-    if (o.token) headers.authorization = `Bearer ${o.token}`;
-    if (params.lastEventId) headers['last-event-id'] = params.lastEventId;
+    const headers: Record<string, string> = params.lastEventId ? { 'last-event-id': params.lastEventId } : {};
     const query = params.intervalMs !== undefined ? `?interval_ms=${encodeURIComponent(String(params.intervalMs))}` : '';
-    const response = await o.dispatcher.request({
-      origin: base.origin,
-      path: `${base.pathname.replace(/\/+$/, '')}${ROOT}/stream${query}`,
-      method: 'GET',
+    const stream = openEventStream(this._client.options, {
+      path: `${ROOT}/stream${query}`,
       headers,
-      headersTimeout: 0,
-      bodyTimeout: 0,
+      idleTimeoutMs: params.idleTimeoutMs ?? Math.max(45_000, 3 * (params.intervalMs ?? 1_000)),
       ...(params.signal ? { signal: params.signal } : {}),
     });
-    if (response.statusCode >= 400) {
-      const text = await response.body.text();
-      let body: unknown = text;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        // not JSON: the text is the body
-      }
-      throw APIError.generate(response.statusCode, body, response.headers);
-    }
-    const parser = new SseParser();
-    try {
-      response.body.setEncoding('utf8');
-      for await (const chunk of response.body as AsyncIterable<string>) {
-        for (const message of parser.push(chunk)) {
-          yield { event: message.event, id: message.id, data: JSON.parse(message.data) as unknown };
-        }
-      }
-    } catch (error) {
-      if (params.signal?.aborted) return;
-      throw error;
-    } finally {
-      response.body.destroy();
+    for await (const message of stream) {
+      yield { event: message.event, id: message.id, data: JSON.parse(message.data) as unknown };
     }
   }
 }

@@ -1,16 +1,28 @@
 import type { EventEnvelope, EventPublished, EventPublishParams, ServiceInstance, ServiceInstanceList, ServiceRegisterParams } from '@maximus/contracts';
 import type { APIPromise } from '../core/api-promise.js';
-import { VERSION, type RequestOptions } from '../core/request.js';
+import type { RequestOptions } from '../core/request.js';
 import { APIResource } from '../core/resource.js';
 import { fromTransportError, isRetryable, retryDelay } from '../core/retry.js';
-import { APIError, APIUserAbortError, MaximusError, TimeoutError } from '../errors.js';
+import { openEventStream } from '../core/streaming.js';
+import { APIError, MaximusError } from '../errors.js';
 
-/** One event of a subscription: the bus event and its position in the stream. */
+export { SseParser } from '../core/streaming.js';
+
+/**
+ * One event of a subscription: the bus event and its position in the stream.
+ * @example
+ * const onEvent = (e: StreamEvent) => console.log(e.position, e.topic, e.payload);
+ */
 export interface StreamEvent extends EventEnvelope {
   /** Resume after it with `lastEventId` (the SSE `id:`). */
   position: string;
 }
 
+/**
+ * What {@link Events.subscribe} listens to, and from where.
+ * @example
+ * const params: EventSubscribeParams = { topics: ['governance.>'], lastEventId: '1042', idleTimeoutMs: 30_000 };
+ */
 export interface EventSubscribeParams {
   /** NATS-style patterns: `*` one segment, `>` the rest (`['governance.*', 'audit.>']`). */
   topics: readonly string[];
@@ -27,46 +39,6 @@ export interface EventSubscribeParams {
   maxReconnects?: number;
 }
 
-/** One parsed Server-Sent Event. */
-interface SseMessage {
-  id: string | undefined;
-  event: string;
-  data: string;
-}
-
-/** A minimal SSE parser (WHATWG's field rules: `id`, `event`, `data`, comments ignored). */
-export class SseParser {
-  #buffer = '';
-  #id: string | undefined;
-  #event = '';
-  #data: string[] = [];
-
-  /** Feeds a chunk; returns the events it completed. */
-  push(chunk: string): SseMessage[] {
-    this.#buffer += chunk;
-    const out: SseMessage[] = [];
-    for (let nl = this.#buffer.search(/\r\n|\r|\n/); nl >= 0; nl = this.#buffer.search(/\r\n|\r|\n/)) {
-      const line = this.#buffer.slice(0, nl);
-      this.#buffer = this.#buffer.slice(nl + (this.#buffer.startsWith('\r\n', nl) ? 2 : 1));
-      if (line === '') {
-        if (this.#data.length) out.push({ id: this.#id, event: this.#event || 'message', data: this.#data.join('\n') });
-        this.#id = undefined;
-        this.#event = '';
-        this.#data = [];
-        continue;
-      }
-      if (line.startsWith(':')) continue;
-      const colon = line.indexOf(':');
-      const field = colon < 0 ? line : line.slice(0, colon);
-      const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-      if (field === 'data') this.#data.push(value);
-      else if (field === 'event') this.#event = value;
-      else if (field === 'id') this.#id = value;
-    }
-    return out;
-  }
-}
-
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     const timer = setTimeout(done, ms);
@@ -78,7 +50,11 @@ const sleep = (ms: number, signal: AbortSignal) =>
     }
   });
 
-/** Events through hermes: `/hermes/api/v1/events`. */
+/**
+ * Events through hermes: `/hermes/api/v1/events`.
+ * @example
+ * await client.events.publish({ topic: 'deploy.finished', payload: { sha: 'abc123' } });
+ */
 export class Events extends APIResource {
   /**
    * Publishes an event through hermes's outbox. Give `id` to make the call safe to repeat: the same id within
@@ -106,66 +82,32 @@ export class Events extends APIResource {
     const options = this._client.options;
     const idleMs = params.idleTimeoutMs ?? 45_000;
     const maxReconnects = params.maxReconnects ?? options.maxRetries + 3;
-    const base = new URL(options.baseURL);
     const query = new URLSearchParams({ topics: params.topics.join(',') });
-    const path = `${base.pathname.replace(/\/+$/, '')}/hermes/api/v1/events/subscribe?${query.toString()}`;
+    const path = `/hermes/api/v1/events/subscribe?${query.toString()}`;
     const outer = params.signal;
     let last = params.lastEventId;
     for (let failures = 0; ; ) {
       if (outer?.aborted) return;
-      const attempt = new AbortController();
-      const onAbort = () => attempt.abort(new APIUserAbortError(outer?.reason));
-      outer?.addEventListener('abort', onAbort, { once: true });
-      let idle: NodeJS.Timeout | undefined;
-      const arm = () => {
-        clearTimeout(idle);
-        idle = setTimeout(() => attempt.abort(new TimeoutError(`No data nor heartbeat within ${idleMs} ms`, 'SDK_ERR_REQUEST_TIMEOUT')), idleMs);
-      };
       let failure: MaximusError | undefined;
       try {
-        arm();
-        const headers: Record<string, string> = { accept: 'text/event-stream', 'user-agent': `maximus-sdk/${VERSION} node/${process.version}` };
-        if (options.apiKey) headers['x-api-key'] = options.apiKey;
-        if (options.token) headers.authorization = `Bearer ${options.token}`;
-        for (const [name, value] of Object.entries(options.defaultHeaders)) headers[name.toLowerCase()] = value;
-        if (last !== undefined) headers['last-event-id'] = last;
-        const response = await options.dispatcher.request({ origin: base.origin, path, method: 'GET', headers, signal: attempt.signal, headersTimeout: 0, bodyTimeout: 0 });
-        if (response.statusCode !== 200) {
-          const text = await response.body.text();
-          let body: unknown = text;
-          try {
-            body = JSON.parse(text);
-          } catch {
-            // not JSON: the text is the body
+        const headers: Record<string, string> = last !== undefined ? { 'last-event-id': last } : {};
+        for await (const message of openEventStream(options, { path, headers, idleTimeoutMs: idleMs, ...(outer ? { signal: outer } : {}) })) {
+          if (message.event === 'dropped' || message.event === 'error') {
+            failure = new MaximusError(`The server ended the subscription: ${message.data}`, { code: 'SDK_ERR_CONNECTION_FAILED' });
+            continue;
           }
-          throw APIError.generate(response.statusCode, body, response.headers);
+          if (message.id === undefined) continue;
+          const envelope = JSON.parse(message.data) as EventEnvelope;
+          last = message.id;
+          failures = 0;
+          yield { ...envelope, position: message.id };
         }
-        const parser = new SseParser();
-        response.body.setEncoding('utf8');
-        for await (const chunk of response.body as AsyncIterable<string>) {
-          arm();
-          for (const message of parser.push(chunk)) {
-            if (message.event === 'dropped' || message.event === 'error') {
-              failure = new MaximusError(`The server ended the subscription: ${message.data}`, { code: 'SDK_ERR_CONNECTION_FAILED' });
-              continue;
-            }
-            if (message.id === undefined) continue;
-            const envelope = JSON.parse(message.data) as EventEnvelope;
-            last = message.id;
-            failures = 0;
-            yield { ...envelope, position: message.id };
-          }
-        }
+        if (outer?.aborted) return;
         failure ??= new MaximusError('The server closed the subscription', { code: 'SDK_ERR_CONNECTION_FAILED' });
       } catch (error) {
         if (outer?.aborted) return;
-        const reason: unknown = attempt.signal.aborted ? attempt.signal.reason : error;
-        failure = reason instanceof MaximusError ? reason : fromTransportError(reason, idleMs);
+        failure = error instanceof MaximusError ? error : fromTransportError(error, idleMs);
         if (failure instanceof APIError && !isRetryable(failure)) throw failure;
-      } finally {
-        clearTimeout(idle);
-        outer?.removeEventListener('abort', onAbort);
-        attempt.abort();
       }
       if (++failures > maxReconnects) throw failure;
       await sleep(retryDelay(failure, failures - 1, options.retry), outer ?? new AbortController().signal);
@@ -173,7 +115,11 @@ export class Events extends APIResource {
   }
 }
 
-/** The service registry: `/hermes/api/v1/services`. */
+/**
+ * The service registry: `/hermes/api/v1/services`.
+ * @example
+ * const instances = await client.services.list({ name: 'worker' });
+ */
 export class Services extends APIResource {
   /**
    * Registers an instance, or heartbeats it: call again before `ttl_seconds` runs out to stay listed.

@@ -13,20 +13,28 @@ import type {
   GovernanceEvent,
   GovernanceStats,
 } from '@maximus/contracts';
-import { APIError } from '../errors.js';
 import type { APIPromise } from '../core/api-promise.js';
+import { CursorPager } from '../core/pagination.js';
 import type { RequestOptions } from '../core/request.js';
 import { APIResource } from '../core/resource.js';
+import { openEventStream } from '../core/streaming.js';
 
 const BASE = '/core/api/v1/governance';
 const path = (id: string, verb?: string) => `${BASE}/decisions/${encodeURIComponent(id)}${verb ? `/${verb}` : ''}`;
 
-/** Filters of {@link GovernanceDecisions.list}; `cursor` starts from a page a previous call returned. */
+/**
+ * Filters of {@link GovernanceDecisions.list}; `cursor` starts from a page a previous call returned.
+ * @example
+ * const params: DecisionListParams = { status: 'pending', limit: 50 };
+ */
 export type DecisionListParams = Omit<DecisionListQuery, 'limit'> & { limit?: number };
 
 /**
  * Decisions: `client.governance.decisions`. Proposals wait for a human (or execute at once when FULL); votes,
  * rejections, escalations and cancellations are transitions serialised by the server.
+ * @example
+ * const detail = await client.governance.decisions.retrieve(id);
+ * await client.governance.decisions.approve(id, { comment: 'checked the source IP' });
  */
 export class GovernanceDecisions extends APIResource {
   /**
@@ -79,44 +87,51 @@ export class GovernanceDecisions extends APIResource {
   }
 }
 
-/** An auto-paginating list: iterate it with `for await`, or read one page with `page()`. */
-export class DecisionPager implements AsyncIterable<Decision> {
-  readonly #fetch: (cursor: string | undefined) => APIPromise<DecisionList>;
-
+/**
+ * The auto-paginating list of {@link GovernanceDecisions.list}: iterate it with `for await`, read one page
+ * with `page()`, every page with `pages()`, or the first items with `toArray(limit)`.
+ * @example
+ * const pending = await client.governance.decisions.list({ status: 'pending' }).toArray(50);
+ */
+export class DecisionPager extends CursorPager<Decision, DecisionList> {
   constructor(fetch: (cursor: string | undefined) => APIPromise<DecisionList>) {
-    this.#fetch = fetch;
-  }
-
-  /** One page (`next_cursor` continues it). */
-  page(cursor?: string): APIPromise<DecisionList> {
-    return this.#fetch(cursor);
-  }
-
-  async *[Symbol.asyncIterator](): AsyncIterator<Decision> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.#fetch(cursor);
-      yield* page.data;
-      cursor = page.next_cursor ?? undefined;
-    } while (cursor);
+    super(fetch, (page) => page.next_cursor);
   }
 }
 
-/** One server-sent event of {@link Governance.stream}: `id` resumes the stream (`lastEventId`). */
+/**
+ * One server-sent event of {@link Governance.stream}: `id` resumes the stream (`lastEventId`).
+ * @example
+ * const onEvent = (e: GovernanceStreamEvent) => console.log(e.id, e.event, e.decision.id);
+ */
 export interface GovernanceStreamEvent extends GovernanceEvent {
   id: string;
   /** The status the decision entered (or kept: `pending` for votes and escalations). */
   event: string;
 }
 
+/**
+ * Options of {@link Governance.stream}.
+ * @example
+ * const params: GovernanceStreamParams = { lastEventId: '41', idleTimeoutMs: 30_000 };
+ */
 export interface GovernanceStreamParams {
   /** Resume after this event id (from a previous stream). */
   lastEventId?: string;
   /** Stops the stream. */
   signal?: AbortSignal;
+  /**
+   * No event nor heartbeat (core sends one every 15 s) for this long: the stream throws
+   * {@link StreamIdleTimeoutError}. @default 45000
+   */
+  idleTimeoutMs?: number;
 }
 
-/** Human-in-the-loop governance: `client.governance` (core's `/api/v1/governance`). */
+/**
+ * Human-in-the-loop governance: `client.governance` (core's `/api/v1/governance`).
+ * @example
+ * const { pending, oldest_pending } = await client.governance.stats();
+ */
 export class Governance extends APIResource {
   readonly decisions = new GovernanceDecisions(this._client);
 
@@ -132,71 +147,21 @@ export class Governance extends APIResource {
 
   /**
    * Every transition as it happens (SSE), until `signal` aborts or the loop breaks. Not retried: reconnect with `lastEventId`.
-   * @throws APIError when the gateway refuses the stream (401, 403)
+   * @throws APIError when the gateway refuses the stream (401, 403); StreamIdleTimeoutError when it falls silent for `idleTimeoutMs`
    * @example
    * const stop = new AbortController();
    * for await (const e of client.governance.stream({ signal: stop.signal })) console.log(e.event, e.decision.id);
    */
   async *stream(params: GovernanceStreamParams = {}): AsyncGenerator<GovernanceStreamEvent> {
-    const o = this._client.options;
-    const base = new URL(o.baseURL);
-    const headers: Record<string, string> = { accept: 'text/event-stream', ...o.defaultHeaders };
-    if (o.apiKey) headers['x-api-key'] = o.apiKey;
-    if (o.token) headers.authorization = `Bearer ${o.token}`;
-    if (params.lastEventId) headers['last-event-id'] = params.lastEventId;
-    const response = await o.dispatcher.request({
-      origin: base.origin,
-      path: `${base.pathname.replace(/\/+$/, '')}${BASE}/stream`,
-      method: 'GET',
+    const headers: Record<string, string> = params.lastEventId ? { 'last-event-id': params.lastEventId } : {};
+    const stream = openEventStream(this._client.options, {
+      path: `${BASE}/stream`,
       headers,
-      headersTimeout: 0,
-      bodyTimeout: 0,
+      idleTimeoutMs: params.idleTimeoutMs ?? 45_000,
       ...(params.signal ? { signal: params.signal } : {}),
     });
-    if (response.statusCode >= 400) {
-      const text = await response.body.text();
-      let body: unknown = text;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        // not JSON: the text is the body
-      }
-      throw APIError.generate(response.statusCode, body, response.headers);
-    }
-    let buffer = '';
-    try {
-      for await (const chunk of response.body) {
-        buffer += (chunk as Buffer).toString('utf8');
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const event = parseEvent(block);
-          if (event) yield event;
-        }
-      }
-    } catch (error) {
-      if (params.signal?.aborted) return;
-      throw error;
-    } finally {
-      response.body.destroy();
+    for await (const message of stream) {
+      yield { id: message.id ?? '', event: message.event, ...(JSON.parse(message.data) as GovernanceEvent) };
     }
   }
-}
-
-function parseEvent(block: string): GovernanceStreamEvent | undefined {
-  let id = '';
-  let event = 'message';
-  const data: string[] = [];
-  for (const line of block.split('\n')) {
-    if (line.startsWith(':')) continue;
-    const colon = line.indexOf(':');
-    const field = colon < 0 ? line : line.slice(0, colon);
-    const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-    if (field === 'id') id = value;
-    else if (field === 'event') event = value;
-    else if (field === 'data') data.push(value);
-  }
-  if (!data.length) return undefined;
-  return { id, event, ...(JSON.parse(data.join('\n')) as GovernanceEvent) };
 }

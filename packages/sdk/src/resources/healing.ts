@@ -12,15 +12,24 @@ import type {
   PrecedentsQuery,
 } from '@maximus/contracts';
 import type { APIPromise } from '../core/api-promise.js';
+import { CursorPager } from '../core/pagination.js';
 import type { RequestOptions } from '../core/request.js';
 import { APIResource } from '../core/resource.js';
 
 const BASE = '/penelope/api/v1';
 
-/** Filters of {@link Healing.history}; `cursor` starts from a page a previous call returned. */
+/**
+ * Filters of {@link Healing.history}; `cursor` starts from a page a previous call returned.
+ * @example
+ * const params: HealingHistoryParams = { language: 'python', status: 'applied', limit: 20 };
+ */
 export type HealingHistoryParams = Omit<HistoryQuery, 'limit'> & { limit?: number };
 
-/** Patches of a diagnosis: `client.healing.patches`. */
+/**
+ * Patches of a diagnosis: `client.healing.patches`.
+ * @example
+ * const { data } = await client.healing.patches.list({ diagnosis_id: diagnosis.id });
+ */
 export class HealingPatches extends APIResource {
   /**
    * A diagnosis's patches, best first (verified, then confidence); `patches_status` says whether more are coming.
@@ -56,30 +65,23 @@ export class HealingPatches extends APIResource {
   }
 }
 
-/** An auto-paginating list of healing cases: iterate it with `for await`, or read one page with `page()`. */
-export class HealingHistoryPager implements AsyncIterable<HealingCase> {
-  readonly #fetch: (cursor: string | undefined) => APIPromise<HistoryList>;
-
+/**
+ * An auto-paginating list of healing cases: iterate it with `for await`, read one page with `page()`, every
+ * page with `pages()`, or the first items with `toArray(limit)`.
+ * @example
+ * const recent = await client.healing.history({ status: 'applied' }).toArray(10);
+ */
+export class HealingHistoryPager extends CursorPager<HealingCase, HistoryList> {
   constructor(fetch: (cursor: string | undefined) => APIPromise<HistoryList>) {
-    this.#fetch = fetch;
-  }
-
-  /** One page (`next_cursor` continues it). */
-  page(cursor?: string): APIPromise<HistoryList> {
-    return this.#fetch(cursor);
-  }
-
-  async *[Symbol.asyncIterator](): AsyncIterator<HealingCase> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.#fetch(cursor);
-      yield* page.data;
-      cursor = page.next_cursor ?? undefined;
-    } while (cursor);
+    super(fetch, (page) => page.next_cursor);
   }
 }
 
-/** PENELOPE code healing: `client.healing` (penelope's `/api/v1/healing`). */
+/**
+ * PENELOPE code healing: `client.healing` (penelope's `/api/v1/healing`).
+ * @example
+ * const diagnosis = await client.healing.diagnose({ language: 'python', code: 'import os\nx = 1\n' });
+ */
 export class Healing extends APIResource {
   readonly patches = new HealingPatches(this._client);
 
@@ -117,7 +119,11 @@ export class Healing extends APIResource {
   }
 }
 
-/** PENELOPE's memory of past cases: `client.wisdom`. */
+/**
+ * PENELOPE's memory of past cases: `client.wisdom`.
+ * @example
+ * const { data } = await client.wisdom.precedents({ diagnosis_id: diagnosis.id });
+ */
 export class Wisdom extends APIResource {
   /**
    * Past healing cases similar to a diagnosis (rules, files, code shape), most similar first, with their scores.

@@ -3,7 +3,12 @@ import type { APIPromise } from '../core/api-promise.js';
 import type { RequestOptions } from '../core/request.js';
 import { APIResource } from '../core/resource.js';
 
-/** API keys (admin only): `/api/v1/keys`. */
+/**
+ * API keys (admin only): `/api/v1/keys`.
+ * @example
+ * const { id, key } = await client.keys.create({ name: 'ci-bot', role: 'operator' });
+ * await client.keys.revoke(id);
+ */
 export class Keys extends APIResource {
   /**
    * Creates a key. The answer is the only place the key itself ever appears: keep it.

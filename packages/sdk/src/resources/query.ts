@@ -4,7 +4,8 @@ import type { APIPromise } from '../core/api-promise.js';
 import { VERSION, type RequestOptions } from '../core/request.js';
 import { APIResource } from '../core/resource.js';
 import { fromTransportError } from '../core/retry.js';
-import { APIError, APIUserAbortError, MaximusError } from '../errors.js';
+import { idleTimer } from '../core/streaming.js';
+import { APIError, APIUserAbortError, MaximusError, StreamIdleTimeoutError } from '../errors.js';
 import { SseParser } from './events.js';
 
 const PATH = '/core/api/v1/query';
@@ -43,6 +44,12 @@ export interface QueryStreamOptions {
   /** Aborts the request and ends the iteration. */
   signal?: AbortSignal;
   headers?: Readonly<Record<string, string>>;
+  /**
+   * No event for this long once the answer has started: the iteration throws {@link StreamIdleTimeoutError}.
+   * Off by default: the query stream sends no heartbeat, and a provider may think for a long time.
+   * @default none
+   */
+  idleTimeoutMs?: number;
 }
 
 /**
@@ -64,8 +71,11 @@ export class QueryStream implements AsyncIterable<QueryStreamEvent> {
     this.#end = resolve;
   });
 
+  readonly #idleTimeoutMs: number | undefined;
+
   /** @internal use `client.query.stream()` */
-  constructor(open: (signal: AbortSignal) => Promise<Dispatcher.ResponseData>, signal?: AbortSignal) {
+  constructor(open: (signal: AbortSignal) => Promise<Dispatcher.ResponseData>, signal?: AbortSignal, idleTimeoutMs?: number) {
+    this.#idleTimeoutMs = idleTimeoutMs;
     if (signal?.aborted) this.#controller.abort();
     signal?.addEventListener('abort', () => this.#controller.abort(), { once: true });
     this.#response = open(this.#controller.signal);
@@ -95,8 +105,11 @@ export class QueryStream implements AsyncIterable<QueryStreamEvent> {
     }
     const parser = new SseParser();
     response.body.setEncoding('utf8');
+    const idle = this.#idleTimeoutMs ? idleTimer(this.#idleTimeoutMs, (error) => this.#controller.abort(error)) : undefined;
     try {
+      idle?.arm();
       for await (const chunk of response.body as AsyncIterable<string>) {
+        idle?.arm();
         for (const message of parser.push(chunk)) {
           const data: unknown = JSON.parse(message.data);
           if (message.event === 'error') {
@@ -115,9 +128,12 @@ export class QueryStream implements AsyncIterable<QueryStreamEvent> {
       }
       throw new MaximusError('The server closed the query stream before its final answer', { code: 'SDK_ERR_CONNECTION_FAILED' });
     } catch (error) {
+      const reason: unknown = this.#controller.signal.reason;
+      if (reason instanceof StreamIdleTimeoutError) throw (this.#error = reason);
       if (this.#controller.signal.aborted && !(error instanceof APIError)) throw (this.#error = new APIUserAbortError(error));
       throw (this.#error = error instanceof MaximusError ? error : fromTransportError(error, 0));
     } finally {
+      idle?.stop();
       response.body.destroy();
       this.#end();
     }
@@ -141,7 +157,11 @@ export class QueryStream implements AsyncIterable<QueryStreamEvent> {
   }
 }
 
-/** The query pipeline (core's `POST /api/v1/query`): `client.query(params)` and `client.query.stream(params)`. */
+/**
+ * The query pipeline (core's `POST /api/v1/query`): `client.query(params)` and `client.query.stream(params)`.
+ * @example
+ * const answer = await client.query.create({ query: 'How many decisions are pending?' });
+ */
 export class Query extends APIResource {
   /**
    * Asks a question; resolves with the whole answer.
@@ -199,7 +219,7 @@ export class Query extends APIResource {
         throw APIError.generate(response.statusCode, body, response.headers);
       }
       return response;
-    }, options.signal);
+    }, options.signal, options.idleTimeoutMs);
   }
 }
 

@@ -9,6 +9,8 @@ const BASE = '/penelope/api/v1/spiritual';
  * PENELOPE's fruits and virtues (`/penelope/api/v1/spiritual`): scores in [0, 1] computed from measured signals of
  * the running platform, each with the metric it stands for, its formula, its inputs and its window; `score: null`
  * (status `no_data`) when nothing was measured yet. Answers are cached by the service (`cache.status`, `X-Cache`).
+ * @example
+ * const { fruits } = await client.spiritual.fruits();
  */
 export class Spiritual extends APIResource {
   /**

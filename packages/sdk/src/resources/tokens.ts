@@ -3,7 +3,11 @@ import type { APIPromise } from '../core/api-promise.js';
 import type { RequestOptions } from '../core/request.js';
 import { APIResource } from '../core/resource.js';
 
-/** Platform JWTs (admin only): `/api/v1/tokens`. */
+/**
+ * Platform JWTs (admin only): `/api/v1/tokens`.
+ * @example
+ * const { token } = await client.tokens.create({ role: 'readonly', ttl: '1h' });
+ */
 export class Tokens extends APIResource {
   /**
    * Mints a JWT signed with the platform's Ed25519 key; send it as `Authorization: Bearer <token>` (the

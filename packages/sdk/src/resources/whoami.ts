@@ -3,7 +3,12 @@ import type { APIPromise } from '../core/api-promise.js';
 import type { RequestOptions } from '../core/request.js';
 import { APIResource } from '../core/resource.js';
 
-/** The gateway's `/api/v1/whoami`: who the client's credentials make it. */
+/**
+ * The gateway's `/api/v1/whoami`: who the client's credentials make it (`client.whoami()` calls it).
+ * @example
+ * const me = await client.whoami();
+ * console.log(`${me.id} is ${me.role}`);
+ */
 export class Whoami extends APIResource {
   /**
    * `GET /api/v1/whoami`: the principal the gateway authenticated (id, role, and how: API key, JWT, client

@@ -1,0 +1,147 @@
+import { APIError, APIUserAbortError, StreamIdleTimeoutError } from '../errors.js';
+import type { ResolvedClientOptions } from './options.js';
+import { baseHeaders } from './request.js';
+import { fromTransportError } from './retry.js';
+
+/**
+ * One parsed Server-Sent Event.
+ * @example
+ * const message: SseMessage = { id: '42', event: 'message', data: '{"a":1}' };
+ */
+export interface SseMessage {
+  id: string | undefined;
+  event: string;
+  data: string;
+}
+
+/**
+ * A Server-Sent Events parser (WHATWG's field rules: `id`, `event`, `data`, comments ignored, any line ending).
+ * @example
+ * const parser = new SseParser();
+ * parser.push('id: 1\ndata: {"a":1}\n\n'); // [{ id: '1', event: 'message', data: '{"a":1}' }]
+ */
+export class SseParser {
+  #buffer = '';
+  #id: string | undefined;
+  #event = '';
+  #data: string[] = [];
+
+  /** Feeds a chunk; returns the events it completed. */
+  push(chunk: string): SseMessage[] {
+    this.#buffer += chunk;
+    const out: SseMessage[] = [];
+    for (let nl = this.#buffer.search(/\r\n|\r|\n/); nl >= 0; nl = this.#buffer.search(/\r\n|\r|\n/)) {
+      // A lone trailing \r may be the first half of \r\n: wait for the next chunk.
+      if (this.#buffer[nl] === '\r' && nl === this.#buffer.length - 1) break;
+      const line = this.#buffer.slice(0, nl);
+      this.#buffer = this.#buffer.slice(nl + (this.#buffer.startsWith('\r\n', nl) ? 2 : 1));
+      if (line === '') {
+        if (this.#data.length) out.push({ id: this.#id, event: this.#event || 'message', data: this.#data.join('\n') });
+        this.#id = undefined;
+        this.#event = '';
+        this.#data = [];
+        continue;
+      }
+      if (line.startsWith(':')) continue;
+      const colon = line.indexOf(':');
+      const field = colon < 0 ? line : line.slice(0, colon);
+      const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+      if (field === 'data') this.#data.push(value);
+      else if (field === 'event') this.#event = value;
+      else if (field === 'id') this.#id = value;
+    }
+    return out;
+  }
+}
+
+/**
+ * The shared idle timer of the SDK's streams: `arm()` (re)starts it, at the start and on every chunk;
+ * `stop()` ends it. When `ms` pass without an `arm()`, `onIdle` gets a {@link StreamIdleTimeoutError}.
+ * @internal
+ */
+export function idleTimer(ms: number, onIdle: (error: StreamIdleTimeoutError) => void): { arm(): void; stop(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    arm() {
+      clearTimeout(timer);
+      timer = setTimeout(() => onIdle(new StreamIdleTimeoutError(ms)), ms);
+    },
+    stop() {
+      clearTimeout(timer);
+    },
+  };
+}
+
+/**
+ * What {@link openEventStream} opens.
+ * @example
+ * const params: EventStreamParams = { path: '/core/api/v1/governance/stream', idleTimeoutMs: 45_000 };
+ */
+export interface EventStreamParams {
+  /** Path below `baseURL`, query included. */
+  path: string;
+  /** Extra headers (`last-event-id`). */
+  headers?: Record<string, string>;
+  /** Ends the stream quietly (the iteration returns). */
+  signal?: AbortSignal;
+  /** No byte (event or heartbeat comment) for this long, from the request on: {@link StreamIdleTimeoutError}. */
+  idleTimeoutMs: number;
+}
+
+/**
+ * Opens a Server-Sent Events stream with the client's credentials and pool, and yields its events. The
+ * shared idle timeout: when nothing (not even a heartbeat comment) arrives for `idleTimeoutMs`, the
+ * connection is closed and the iteration throws {@link StreamIdleTimeoutError}. An error status throws its
+ * {@link APIError}; a broken connection a ConnectionError; the caller's `signal` ends the iteration quietly.
+ * Breaking out of the loop closes the connection.
+ * @example
+ * for await (const message of openEventStream(client.options, { path: '/core/api/v1/governance/stream', idleTimeoutMs: 45_000 })) {
+ *   console.log(message.event, JSON.parse(message.data));
+ * }
+ */
+export async function* openEventStream(client: ResolvedClientOptions, params: EventStreamParams): AsyncGenerator<SseMessage, void, undefined> {
+  const outer = params.signal;
+  if (outer?.aborted) return;
+  const base = new URL(client.baseURL);
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(new APIUserAbortError(outer?.reason));
+  outer?.addEventListener('abort', onAbort, { once: true });
+  const idle = idleTimer(params.idleTimeoutMs, (error) => controller.abort(error));
+  try {
+    idle.arm();
+    const headers = { ...baseHeaders(client, undefined, 'text/event-stream'), ...params.headers };
+    const response = await client.dispatcher.request({
+      origin: base.origin,
+      path: `${base.pathname.replace(/\/+$/, '')}${params.path}`,
+      method: 'GET',
+      headers,
+      signal: controller.signal,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+    if (response.statusCode !== 200) {
+      const text = await response.body.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // not JSON: the text is the body
+      }
+      throw APIError.generate(response.statusCode, body, response.headers);
+    }
+    const parser = new SseParser();
+    response.body.setEncoding('utf8');
+    for await (const chunk of response.body as AsyncIterable<string>) {
+      idle.arm();
+      for (const message of parser.push(chunk)) yield message;
+    }
+  } catch (error) {
+    if (outer?.aborted) return;
+    if (controller.signal.aborted) throw controller.signal.reason;
+    throw error instanceof APIError ? error : fromTransportError(error, params.idleTimeoutMs);
+  } finally {
+    idle.stop();
+    outer?.removeEventListener('abort', onAbort);
+    controller.abort();
+  }
+}
