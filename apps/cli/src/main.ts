@@ -68,8 +68,7 @@ export function program(io: CommandIO, setExit: (code: number) => void): Command
 
 /** The entry point: the only place that decides the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const stop = new AbortController();
-  const io: CommandIO = { stdout: process.stdout, stderr: process.stderr, env: process.env, interrupted: interrupted().then((signal) => (stop.abort(), signal)), signal: stop.signal };
+  const io: CommandIO = { stdout: process.stdout, stderr: process.stderr, env: process.env, interrupted: interrupted() };
   let exitCode = 0;
   const cli = program(io, (code) => {
     exitCode = code;

@@ -1,5 +1,5 @@
 import type { Principal } from '@maximus/contracts';
-import type { Maximus } from '@maximus/sdk';
+import { NotFoundError, type Maximus } from '@maximus/sdk';
 
 /** What a slash command gets: the client, the output, and the user (answers, Ctrl-C). */
 export interface TuiContext {
@@ -39,9 +39,16 @@ export interface SlashCommand {
   /** `<path>`, `[list|approve <id>|reject <id> [reason]]`: shown by /help. */
   readonly usage?: string;
   readonly summary: string;
+  /** The service behind it, for "… is not built yet on this gateway" when the gateway has no such route. */
+  readonly service?: string;
   /** Candidates for argument `index` (0 is the first) that start with `partial`; `args` are those before it. */
   complete?(index: number, partial: string, args: readonly string[], hints: ReadonlyMap<string, readonly string[]>): readonly string[];
   run(ctx: TuiContext, args: readonly string[]): Promise<void | 'quit'>;
+}
+
+/** The gateway has no such route (404 `KIT_ERR_HTTP_NOT_FOUND`): it runs a version without that service's API. */
+export function isMissingRoute(error: unknown): error is NotFoundError {
+  return error instanceof NotFoundError && error.code === 'KIT_ERR_HTTP_NOT_FOUND';
 }
 
 /** The user cancelled (Ctrl-C): the reason of `ctx.signal`. */

@@ -187,7 +187,7 @@ export async function runInteractive({ session, stdin, stdout, env, interrupted 
             text = wrap(paint.red(describeApiError(error).message), screen.columns);
           }
           const lines = fit(text, screen.columns).split('\n').slice(0, Math.max(1, screen.rows - 4));
-          lines.push('', fit(paint.dim(`every ${everyMs / 1000} s; any key or Ctrl-C stops`), screen.columns));
+          lines.push('', fit(paint.dim(`${new Date().toTimeString().slice(0, 8)}, every ${everyMs / 1000} s; any key or Ctrl-C stops`), screen.columns));
           screen.write((drawn ? `${ANSI.up(drawn)}\r${ANSI.clearDown}` : '') + lines.join('\n') + '\n');
           drawn = lines.length;
           await pause(everyMs, stop.signal);
@@ -229,9 +229,16 @@ export async function runInteractive({ session, stdin, stdout, env, interrupted 
 
   screen.setup();
   screen.print(wrap(`${paint.bold('MAXIMUS')}: /help lists the commands; Tab completes; Ctrl-D leaves.`, screen.columns));
-  void session.refresh();
-  const poll = setInterval(() => void session.refresh(), 15_000);
-  poll.unref();
+  // Who and whether: at once, again every 2 s until the gateway first answers, then every 15 s.
+  const refresh = async () => {
+    await session.refresh();
+    if (session.state === 'connecting' && !closed) poll = setTimeout(() => void refresh(), 2_000);
+  };
+  let poll: NodeJS.Timeout | undefined;
+  let closed = false;
+  void refresh();
+  const steady = setInterval(() => void session.refresh(), 15_000);
+  steady.unref();
   try {
     while (!stopSignal) {
       const line = await readLine();
@@ -243,7 +250,9 @@ export async function runInteractive({ session, stdin, stdout, env, interrupted 
       if (line.trim()) void session.refresh();
     }
   } finally {
-    clearInterval(poll);
+    closed = true;
+    clearTimeout(poll);
+    clearInterval(steady);
     screen.teardown();
     stdin.pause();
   }

@@ -3,7 +3,7 @@ import { APIError, APIUserAbortError, AuthenticationError, ConnectionError, NotF
 import { describeApiError } from '../errors.js';
 import { painter } from '../output.js';
 import { tokenize } from './completion.js';
-import { Cancelled, type SlashCommand, type TuiContext } from './context.js';
+import { Cancelled, isMissingRoute, type SlashCommand, type TuiContext } from './context.js';
 import type { ConnectionState } from './screen.js';
 
 /** What one line did: `quit`, `failed` (its command threw), or nothing worth saying. */
@@ -38,8 +38,9 @@ export class Session {
   /** Asks the gateway who the user is (`GET /api/v1/whoami`): the status bar's principal, role and state. */
   async refresh(): Promise<void> {
     try {
-      this.#set('connected', await this.client.whoami({ timeout: 5_000, maxRetries: 0 }));
+      this.#set('connected', await this.client.whoami({ timeout: 10_000, maxRetries: 0 }));
     } catch (error) {
+      if (error instanceof TimeoutError) return; // slow, not gone: the state stays what it was
       if (error instanceof AuthenticationError) this.#set('unauthorised', undefined);
       else if (error instanceof NotFoundError) this.#set('connected', undefined); // a gateway older than /whoami
       else if (error instanceof APIError) this.#set('connected', this.principal);
@@ -72,7 +73,9 @@ export class Session {
         return 'failed';
       }
       if (error instanceof AuthenticationError) this.#set('unauthorised', undefined);
-      if (error instanceof ConnectionError || error instanceof TimeoutError) {
+      if (isMissingRoute(error)) {
+        ctx.say(c.yellow(`${command.service ?? `The service behind /${command.name}`} is not built yet on the gateway at ${this.url} (${error.message}).`));
+      } else if (error instanceof ConnectionError || error instanceof TimeoutError) {
         this.#set('unreachable', this.principal);
         ctx.say(c.red(`cannot reach the MAXIMUS gateway at ${this.url}: ${error.message} (start it with \`maximus up\`, or pass --url)`));
       } else ctx.say(c.red(describeApiError(error).message));

@@ -7,11 +7,21 @@ export const columnsOf = (text: string): number => stringWidth(text);
 
 export { fit } from '../output.js';
 
-/** `text` word-wrapped at `columns` (words longer than a line broken); lines that fit are left as they are. */
+/**
+ * `text` word-wrapped at `columns` (words longer than a line broken), each wrapped line's continuation indented
+ * as the line itself; lines that fit are left as they are.
+ */
 export const wrap = (text: string, columns: number): string =>
   text
     .split('\n')
-    .map((line) => (stringWidth(line) > columns ? wrapAnsi(line, Math.max(1, columns), { hard: true }) : line))
+    .map((line) => {
+      if (stringWidth(line) <= columns) return line;
+      const indent = /^ */.exec(line)![0].slice(0, Math.floor(columns / 2));
+      return wrapAnsi(line.slice(indent.length), Math.max(1, columns - indent.length), { hard: true })
+        .split('\n')
+        .map((row) => indent + row)
+        .join('\n');
+    })
     .join('\n');
 
 /** `text` cut in the middle to `columns`, for identifiers whose start and end both matter (URLs, principal ids). */

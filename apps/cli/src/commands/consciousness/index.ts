@@ -1,4 +1,4 @@
-import type { Maximus } from '@maximus/sdk';
+import type { Maximus, RequestOptions } from '@maximus/sdk';
 import { defineCommand, ExitError } from '../../spec.js';
 import { gatewayClient, URL_OPTION } from '../../client.js';
 import { describeApiError } from '../../errors.js';
@@ -11,12 +11,13 @@ interface ConsciousnessOptions {
   recent?: string;
 }
 
-async function read(client: Maximus, recent: number): Promise<PanelData> {
+/** What the panel shows, read at once (also the TUI's /consciousness, which passes its Ctrl-C signal in `options`). */
+export async function read(client: Maximus, recent: number, options?: RequestOptions): Promise<PanelData> {
   const [state, arousal, metrics, events] = await Promise.all([
-    client.consciousness.state(),
-    client.consciousness.arousal.retrieve(),
-    client.consciousness.tig.metrics(),
-    client.consciousness.esgt.events.list({ limit: recent }).page(),
+    client.consciousness.state(options),
+    client.consciousness.arousal.retrieve(options),
+    client.consciousness.tig.metrics(options),
+    client.consciousness.esgt.events.list({ limit: recent }, options).page(),
   ]);
   return { state, arousal, metrics, recent: events.data };
 }

@@ -43,7 +43,8 @@ function coloured(diff: string, stream: CommandIO['stdout']): string {
     .join('\n');
 }
 
-function summary(d: Diagnosis, stream: CommandIO['stdout']): string {
+/** "Found N issues" and the first 30 of them, one a line (also the TUI's /heal). */
+export function summary(d: Diagnosis, stream: CommandIO['stdout']): string {
   const c = painter(stream);
   const s = d.issues_by_severity;
   const lines = [c.bold(`Found ${d.total_issues} issue${d.total_issues === 1 ? '' : 's'}`) + ` (${s.error} error, ${s.warning} warning, ${s.info} info; ${d.fixable_issues} fixable) in ${d.files.length} file(s), ${Math.round(d.timings.analysis_ms)} ms`];
@@ -55,7 +56,8 @@ function summary(d: Diagnosis, stream: CommandIO['stdout']): string {
   return lines.join('\n') + '\n';
 }
 
-function bestPanel(p: PatchSummary, stream: CommandIO['stdout']): string {
+/** The best patch: title, safety, confidence, mansidão, verification, and its coloured diff (also the TUI's /heal). */
+export function bestPanel(p: PatchSummary, stream: CommandIO['stdout']): string {
   const c = painter(stream);
   const m = p.mansidao;
   return [

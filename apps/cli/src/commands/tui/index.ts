@@ -6,8 +6,9 @@ export const tui = defineCommand<TuiOptions>({
   name: 'tui',
   summary: 'Interactive terminal (also `maximus` alone in a terminal)',
   description:
-    'A prompt for /health, /analyze <path>, /heal <path>, /spiritual, /governance (decide pending decisions: y approves, ' +
-    'n rejects with a reason), /consciousness (a live view), /help and /quit, above a status bar with the gateway, your principal ' +
+    'A prompt for /health, /analyze <path> [question], /heal <path> (y asks for the best patch to be applied), /spiritual, ' +
+    '/governance (decide pending decisions: y approves, n rejects with a reason), /consciousness [seconds] (a live view), /help ' +
+    'and /quit (each runs the code of its CLI command), above a status bar with the gateway, your principal ' +
     'and role (from GET /api/v1/whoami) and the connection state. Tab completes commands and paths; Up/Down walk the history ' +
     '($XDG_STATE_HOME/maximus/history, else ~/.local/state/maximus/history; 500 lines); Ctrl-C cancels the running command, twice ' +
     'at an empty prompt leaves, as do Ctrl-D and /quit. Works in 80x24 and over SSH; NO_COLOR is respected. When stdin or stdout ' +

@@ -11,6 +11,7 @@ export const analyze: SlashCommand = {
   name: 'analyze',
   usage: '<path> [question]',
   summary: 'MAXIMUS core analyses a file or a directory',
+  service: 'The query pipeline (core)',
   complete: (index, partial) => (index === 0 ? completePath(partial) : []),
   async run(ctx, args) {
     const [target, ...words] = args;

@@ -1,15 +1,19 @@
 import type { SafetyStatus } from '@maximus/contracts';
-import { NotFoundError } from '@maximus/sdk';
+import { read } from '../../commands/consciousness/index.js';
+import { renderPanel } from '../../commands/consciousness/panel.js';
 import { describeApiError } from '../../errors.js';
 import { painter } from '../../output.js';
-import type { SlashCommand, TuiContext } from '../context.js';
-import { CONSCIOUSNESS_VIEW } from '../wiring.js';
+import { isMissingRoute, type SlashCommand, type TuiContext } from '../context.js';
 
-/** `/consciousness [seconds]`: a live view (kill switch, and the state once core serves it) until a key or Ctrl-C. */
+/**
+ * `/consciousness [seconds]`: the panel of `maximus consciousness` (arousal, TIG, recent ignitions) under the
+ * kill switch's state, redrawn every N seconds (default 2) until a key or Ctrl-C; as many ignitions as fit.
+ */
 export const consciousness: SlashCommand = {
   name: 'consciousness',
   usage: '[seconds]',
-  summary: 'live view of core: kill switch, arousal, TIG, ESGT',
+  summary: 'live view of core: arousal, TIG, ignitions, kill switch',
+  service: 'The consciousness model (core)',
   async run(ctx, args) {
     const seconds = args[0] === undefined ? 2 : Number(args[0]);
     if (!Number.isFinite(seconds) || seconds < 0.5) return ctx.say(`usage: /consciousness [seconds], 0.5 or more (not "${args[0]}")`);
@@ -19,25 +23,27 @@ export const consciousness: SlashCommand = {
 
 async function view(ctx: TuiContext, signal: AbortSignal): Promise<string> {
   const c = painter(ctx.stream);
-  const [safety, state] = await Promise.all([
+  // The panel without ignitions takes about 16 rows; the live view keeps 4 for the prompt, its footer and the status bar.
+  const recent = ctx.interactive ? Math.min(8, Math.max(1, ctx.rows - 21)) : 8;
+  const [safety, panel] = await Promise.all([
     ctx.client.consciousness.safety.status({ signal }).then(
-      (s) => renderSafety(s, ctx),
+      (s) => killSwitch(s, ctx),
       (error: unknown) => c.red(`kill switch: ${describeApiError(error).message}`),
     ),
-    CONSCIOUSNESS_VIEW
-      ? CONSCIOUSNESS_VIEW(ctx.client, ctx.stream, signal).catch((error: unknown) =>
-          error instanceof NotFoundError && error.code === 'KIT_ERR_HTTP_NOT_FOUND'
-            ? 'The consciousness state (core) is not built yet on this gateway.'
-            : c.red(describeApiError(error).message),
-        )
-      : Promise.resolve('The consciousness state (core: arousal, TIG, ESGT) is not built yet.'),
+    read(ctx.client, recent, { signal }).then(
+      (data) => renderPanel(data, ctx.stream),
+      (error: unknown) => {
+        if (isMissingRoute(error)) return c.yellow(`The consciousness model (core) is not built yet on the gateway at ${ctx.url}.`);
+        throw error;
+      },
+    ),
   ]);
-  return `${c.bold('MAXIMUS consciousness')}  ${new Date().toISOString().slice(11, 19)} UTC\n\n${safety}\n\n${state}`;
+  return `${panel.trimEnd()}\n\n${safety}`;
 }
 
-function renderSafety(s: SafetyStatus, ctx: TuiContext): string {
+function killSwitch(s: SafetyStatus, ctx: TuiContext): string {
   const c = painter(ctx.stream);
-  const lines = [s.shut_down ? `kill switch ${c.red('ENGAGED')} since ${s.since ?? '?'}: ${s.reason ?? ''}` : `kill switch ${c.green('off')}: the platform acts`];
-  if (s.pending) lines.push(c.yellow(`shutdown requested by ${s.pending.requested_by}: executes at ${s.pending.executes_at} unless rejected (decision ${s.pending.decision_id})`));
+  const lines = [s.shut_down ? `${c.bold('Kill switch')}  ${c.red('ENGAGED')} since ${s.since ?? '?'}: ${s.reason ?? ''}` : `${c.bold('Kill switch')}  ${c.green('off')}: the platform acts`];
+  if (s.pending) lines.push(c.yellow(`  shutdown requested by ${s.pending.requested_by}: executes at ${s.pending.executes_at} unless rejected (decision ${s.pending.decision_id})`));
   return lines.join('\n');
 }

@@ -16,6 +16,7 @@ export const governance: SlashCommand = {
   name: 'governance',
   usage: USAGE,
   summary: 'pending decisions: y approves, n rejects',
+  service: 'Governance (core)',
   complete(index, partial, args, hints) {
     if (index === 0) return ACTIONS.filter((a) => a.startsWith(partial));
     if (index === 1 && (args[0] === 'approve' || args[0] === 'reject')) return (hints.get('governance') ?? []).filter((id) => id.startsWith(partial));

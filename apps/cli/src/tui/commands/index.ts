@@ -4,7 +4,7 @@ import { consciousness } from './consciousness.js';
 import { governance } from './governance.js';
 import { health } from './health.js';
 import { analyze } from './analyze.js';
-import { heal } from './pending.js';
+import { heal } from './heal.js';
 import { spiritual } from './spiritual.js';
 
 /** Every slash command, in the order /help lists them. */

@@ -5,6 +5,7 @@ import type { SlashCommand } from '../context.js';
 export const spiritual: SlashCommand = {
   name: 'spiritual',
   summary: 'PENELOPE: the fruits and virtues, scored',
+  service: 'PENELOPE spiritual health (fruits and virtues)',
   async run(ctx) {
     const [fruits, virtues] = await ctx.progress('fruits and virtues', (signal) => Promise.all([ctx.client.spiritual.fruits({ signal }), ctx.client.spiritual.virtues({ signal })]));
     ctx.print(renderSpiritual(fruits, virtues, ctx.stream, ctx.columns));
