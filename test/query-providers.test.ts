@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { APIError, Maximus, type QueryStreamEvent } from '@maximus/sdk';
+import { existingHealing } from '@maximus/penelope';
 import { embeddedGateway, type TestGateway } from './gateway-helpers.js';
 import { startFakeLlm, type FakeLlm } from './llm-fakes.js';
 
@@ -29,11 +30,14 @@ describe.each(['anthropic', 'openai'] as const)('query with the %s provider', (k
       MAXIMUS_LLM_BASE_URL: fake.baseUrl,
       MAXIMUS_LLM_API_KEY: API_KEY,
       MAXIMUS_LLM_TIMEOUT_MS: String(TIMEOUT_MS),
+      MAXIMUS_QUERY_TOOL_TIMEOUT_MS: '60000',
     });
     for (const service of gateway.services) await service.start();
     const url = await gateway.app.listen({ host: '127.0.0.1', port: 0 });
     client = new Maximus({ baseURL: url, apiKey: gateway.adminKey, maxRetries: 0 });
-  });
+    // PENELOPE's analysers warm after start; the diagnose tool should not spend its time limit on that.
+    await existingHealing(gateway.services.find((s) => s.ctx.name === 'penelope')!.ctx)?.pool.start();
+  }, 180_000);
   afterAll(async () => {
     await client?.close();
     for (const service of gateway?.services ?? []) await service.stop();
@@ -111,7 +115,7 @@ describe.each(['anthropic', 'openai'] as const)('query with the %s provider', (k
     expect((await client.query({ query: 'pending decisions?' })).provider).toBe(kind);
   });
 
-  it('hands a failed tool back to the model as an error, and the answer and the confidence show it', async () => {
+  it('runs diagnose_code on the code of the context (the model gives only the language), streamed or not', async () => {
     const params = { query: 'Review this:\n```python\ndef f(:\n```', context: { code: 'def f(:', language: 'python' as const } };
     const answer = await client.query(params);
     const [call] = answer.tool_execution_results;
@@ -120,14 +124,9 @@ describe.each(['anthropic', 'openai'] as const)('query with the %s provider', (k
     // Streamed, the tool's input arrives in JSON pieces (input_json_delta / function.arguments) and is put together.
     const streamed = await client.query.stream(params).finalResponse();
     expect(streamed.tool_execution_results[0]).toMatchObject({ tool: 'diagnose_code', input: { language: 'python' }, status: call?.status });
-    if (call?.status === 'error') {
-      expect(answer.final_response).toContain('The tool failed');
-      expect(answer.confidence.tool_success).toBe(0);
-      if (kind === 'anthropic') {
-        const messages = fake.requests[1]?.body.messages as { content: { type: string; is_error?: boolean }[] }[];
-        expect(messages[2]?.content[0]).toMatchObject({ type: 'tool_result', is_error: true });
-      }
-    }
+    // The model gave only the language: the pipeline adds the code of the context, and PENELOPE diagnoses it.
+    expect(call?.status).toBe('ok');
+    expect(answer.confidence.tool_success).toBe(1);
   });
 
   it('answers a tool the model invents with an error result, which goes back to the model', async () => {

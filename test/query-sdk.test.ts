@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadRequestError, Maximus, PermissionDeniedError, type QueryStreamEvent } from '@maximus/sdk';
+import { existingHealing } from '@maximus/penelope';
 import { embeddedGateway, type TestGateway } from './gateway-helpers.js';
 
-const LIMITS = { MAXIMUS_RATE_LIMITS: 'read=6000/60,write=1200/60,expensive=1000/60' };
+const LIMITS = { MAXIMUS_RATE_LIMITS: 'read=6000/60,write=1200/60,expensive=1000/60', MAXIMUS_QUERY_TOOL_TIMEOUT_MS: '60000' };
 
 async function until<T>(probe: () => Promise<T | undefined>, ms = 5000): Promise<T> {
   const end = Date.now() + ms;
@@ -28,7 +29,9 @@ describe('query with the local provider, through the gateway and the SDK', () =>
     admin = new Maximus({ baseURL: url, apiKey: gateway.adminKey, maxRetries: 0 });
     operator = new Maximus({ baseURL: url, apiKey: await key('operator'), maxRetries: 0 });
     reader = new Maximus({ baseURL: url, apiKey: await key('readonly'), maxRetries: 0 });
-  });
+    // PENELOPE's analysers warm after start; the diagnose tool should not spend its time limit on that.
+    await existingHealing(gateway.services.find((s) => s.ctx.name === 'penelope')!.ctx)?.pool.start();
+  }, 180_000);
   afterAll(async () => {
     await Promise.all([admin, operator, reader].map((c) => c?.close()));
     for (const service of gateway?.services ?? []) await service.stop();
@@ -65,37 +68,19 @@ describe('query with the local provider, through the gateway and the SDK', () =>
     expect(JSON.stringify(trail.data[0]?.payload)).not.toContain('How many governance');
   });
 
-  it('sends code to diagnose_code and says plainly when the tool failed, with the reason; confidence falls', async () => {
+  it('sends code to diagnose_code (PENELOPE, as service:core for the user) and reports what the analyser found', async () => {
     const answer = await operator.query({ query: 'What is wrong with this code?', context: { code: 'def f(:\n  return 1', language: 'python' } });
     const diagnose = answer.tool_execution_results.find((t) => t.tool === 'diagnose_code');
-    expect(diagnose).toBeDefined();
-    expect(diagnose?.input).toMatchObject({ code: 'def f(:\n  return 1', language: 'python' });
-    if (diagnose?.status === 'error') {
-      // PENELOPE's diagnose route is not there (or refuses): the answer names the failure and its reason.
-      expect(diagnose.error).toBeTruthy();
-      expect(diagnose.error_code).toMatch(/^KIT_ERR_PEER_/);
-      expect(answer.final_response).toContain('**failed**');
-      expect(answer.final_response).toContain(diagnose.error!);
-      expect(answer.reflection_notes.some((n) => n.startsWith('Tool diagnose_code failed'))).toBe(true);
-      expect(answer.confidence.tool_success).toBe(0);
-      expect(answer.confidence_score).toBeLessThan(0.7);
-    } else {
-      expect(answer.final_response).toContain('Code diagnosis');
-      expect(answer.confidence.tool_success).toBe(1);
-    }
+    expect(diagnose).toMatchObject({ status: 'ok', input: { code: 'def f(:\n  return 1', language: 'python' } });
+    expect(answer.final_response).toContain('Code diagnosis');
+    expect(answer.confidence.tool_success).toBe(1);
   });
 
-  it('runs the consciousness tool through core\'s own route as service:core, and records success or the failure', async () => {
+  it("runs the consciousness tool through core's own route as service:core", async () => {
     const answer = await operator.query({ query: 'What is the current arousal state?' });
     const state = answer.tool_execution_results.find((t) => t.tool === 'consciousness_state');
-    expect(state).toBeDefined();
-    if (state?.status === 'error') {
-      // Until the consciousness routes exist: a 404 from core, relayed, and the answer says so.
-      expect(state.error_code).toMatch(/^KIT_ERR_PEER_/);
-      expect(answer.final_response).toContain(state.error!);
-    } else {
-      expect(answer.final_response).toContain('Consciousness state');
-    }
+    expect(state?.status).toBe('ok');
+    expect(answer.final_response).toContain('Consciousness state');
   });
 
   it('says when no tool matches, with a low confidence', async () => {

@@ -14,8 +14,10 @@ import { heal } from './commands/heal/index.js';
 import { analyze } from './commands/analyze/index.js';
 import { consciousness } from './commands/consciousness/index.js';
 import { spiritual } from './commands/spiritual/index.js';
+import { tui } from './commands/tui/index.js';
+import { isInteractiveTerminal } from './tui/index.js';
 
-export const COMMANDS: readonly CommandSpec<never>[] = [up, serve, health, keys, token, governance, evidence, consciousness, analyze, heal, spiritual, certs];
+export const COMMANDS: readonly CommandSpec<never>[] = [up, serve, health, keys, token, governance, evidence, consciousness, analyze, heal, spiritual, certs, tui];
 
 function interrupted(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
@@ -66,13 +68,16 @@ export function program(io: CommandIO, setExit: (code: number) => void): Command
 
 /** The entry point: the only place that decides the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const io: CommandIO = { stdout: process.stdout, stderr: process.stderr, env: process.env, interrupted: interrupted() };
+  const stop = new AbortController();
+  const io: CommandIO = { stdout: process.stdout, stderr: process.stderr, env: process.env, interrupted: interrupted().then((signal) => (stop.abort(), signal)), signal: stop.signal };
   let exitCode = 0;
   const cli = program(io, (code) => {
     exitCode = code;
   });
   try {
-    await cli.parseAsync(argv.length ? ['node', 'maximus', ...argv] : ['node', 'maximus', '--help'], { from: 'node' });
+    // `maximus` alone opens the TUI in a terminal, and prints the help anywhere else (a script, a pipe).
+    const args = argv.length ? argv : isInteractiveTerminal(io) ? ['tui'] : ['--help'];
+    await cli.parseAsync(['node', 'maximus', ...args], { from: 'node' });
     return exitCode;
   } catch (error) {
     const e = error as { code?: string; exitCode?: number };

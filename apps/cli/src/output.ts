@@ -1,4 +1,6 @@
 import { Chalk } from 'chalk';
+import cliTruncate from 'cli-truncate';
+import stringWidth from 'string-width';
 
 /** Colours only on a terminal that wants them (NO_COLOR, FORCE_COLOR and pipes respected by chalk). */
 export function painter(stream: NodeJS.WriteStream) {
@@ -18,4 +20,13 @@ export function table(header: readonly string[], rows: readonly (readonly string
       .join('  ')
       .trimEnd();
   return [line(header), ...rows.map(line)].join('\n') + '\n';
+}
+
+/** Every line of `text` cut to `columns` (an ellipsis marks the cut; colour codes are kept and closed): for 80-column terminals. */
+export function fit(text: string, columns: number): string {
+  const room = Math.max(1, columns);
+  return text
+    .split('\n')
+    .map((line) => (stringWidth(line) > room ? cliTruncate(line, room, { position: 'end' }) : line))
+    .join('\n');
 }

@@ -30,6 +30,8 @@ export interface CommandIO {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Resolves when the user asks to stop (Ctrl-C / SIGTERM): long-running commands wait on it. */
   readonly interrupted: Promise<NodeJS.Signals>;
+  /** Aborted at the same moment as `interrupted` resolves: pass it to SDK calls (`{ signal: io.signal }`) so that Ctrl-C cancels them. */
+  readonly signal?: AbortSignal;
 }
 
 /** Thrown by a command to end with a message and an exit code; only the entry point exits. */

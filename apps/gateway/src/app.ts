@@ -16,6 +16,7 @@ import { registerAuth } from './auth/authenticate.js';
 import { registerIdempotency } from './idempotency.js';
 import { registerGovernanceExecutors } from './governance/index.js';
 import { credentialRoutes } from './routes/keys.js';
+import { whoamiRoute } from './routes/whoami.js';
 import type { GatewaySecurity } from './security.js';
 import { INTERNAL_HEADER, PRINCIPAL_HEADER, signInternal } from '@maximus/kit/auth';
 import type { ResolvedConfig } from '@maximus/kit/config';
@@ -127,6 +128,7 @@ export async function build(options: GatewayOptions): Promise<FastifyInstance> {
       reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
     );
     await credentialRoutes(own, { keys: security.keys, tokens: security.tokens, outbox: security.outbox });
+    await whoamiRoute(own);
     own.get('/openapi.json', { schema: { hide: true } }, () => {
       const doc = own.swagger() as unknown as Record<string, unknown>;
       // Each service documents itself at /<service>/openapi.json.

@@ -1,4 +1,4 @@
-import type { AggregateHealth, ServiceHealthEntry, ServiceName } from '@maximus/contracts';
+import type { AggregateHealth, Principal, ServiceHealthEntry, ServiceName } from '@maximus/contracts';
 import { APIPromise } from './core/api-promise.js';
 import type { BreakerSnapshot } from './core/breaker.js';
 import type { CacheStats } from './core/cache.js';
@@ -16,6 +16,7 @@ import { Keys } from './resources/keys.js';
 import { Query, queryFunction, type QueryFunction } from './resources/query.js';
 import { Spiritual } from './resources/spiritual.js';
 import { Tokens } from './resources/tokens.js';
+import { Whoami } from './resources/whoami.js';
 
 /** `options` without its `undefined` values, so that spreading it never erases a setting. */
 function defined(options: ClientOptions): ClientOptions {
@@ -43,6 +44,7 @@ export class Maximus {
   readonly #runtime: Runtime;
   readonly #ownsDispatcher: boolean;
   readonly #health: Health;
+  readonly #whoami: Whoami;
   /** API keys: create, list, revoke (admin). */
   readonly keys: Keys;
   /** Platform JWTs: mint (admin). */
@@ -82,6 +84,7 @@ export class Maximus {
     inheriting = undefined;
     this.#ownsDispatcher = options.dispatcher === undefined;
     this.#health = new Health(this);
+    this.#whoami = new Whoami(this);
     this.keys = new Keys(this);
     this.tokens = new Tokens(this);
     this.governance = new Governance(this);
@@ -147,6 +150,18 @@ export class Maximus {
    */
   coalescingStats(): CoalescerStats {
     return this.#runtime.coalescer.stats();
+  }
+
+  /**
+   * Who this client's credentials make it, from the gateway's `GET /api/v1/whoami`: the principal id, its role
+   * (`admin`, `operator`, `readonly`) and how it authenticated. Any role may ask.
+   * @throws AuthenticationError when the key or token is missing, unknown or revoked
+   * @example
+   * const me = await client.whoami();
+   * console.log(`${me.id} (${me.role}, via ${me.via})`);
+   */
+  whoami(options?: RequestOptions): APIPromise<Principal> {
+    return this.#whoami.retrieve(options);
   }
 
   /**

@@ -67,7 +67,7 @@ export {
   APIUserAbortError,
   CircuitOpenError,
 } from './errors.js';
-export { Health, Keys, Tokens } from './resources/index.js';
+export { Health, Keys, Tokens, Whoami } from './resources/index.js';
 export { Governance, GovernanceDecisions, DecisionPager, type DecisionListParams, type GovernanceStreamEvent, type GovernanceStreamParams } from './resources/governance.js';
 export { Evidence, Ledger, Audit, Forensics, type LedgerConsistencyParams, type LedgerEntriesParams, type AuditTrailParams } from './resources/evidence.js';
 export { Events, Services, type StreamEvent, type EventSubscribeParams } from './resources/events.js';

@@ -20,6 +20,7 @@ export interface PermissionRule {
 export const PERMISSIONS: readonly PermissionRule[] = [
   { method: '*', path: '/api/v1/keys*', role: 'admin', class: 'write', what: 'API keys: create, list, revoke' },
   { method: 'POST', path: '/api/v1/tokens', role: 'admin', class: 'write', what: 'mint a JWT' },
+  { method: 'GET', path: '/api/v1/whoami', role: 'readonly', class: 'read', what: 'who the caller is (principal, role)' },
   { method: 'POST', path: '/core/api/v1/consciousness/safety/emergency-shutdown', role: 'admin', class: 'write', what: 'the kill switch' },
   { method: 'POST', path: '/core/api/v1/consciousness/safety/resume', role: 'admin', class: 'write', what: 'lift the kill switch' },
   { method: 'POST', path: '/core/api/v1/query', role: 'operator', class: 'expensive', what: 'run a query' },

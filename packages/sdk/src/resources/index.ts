@@ -1,3 +1,4 @@
 export { Health } from './health.js';
 export { Keys } from './keys.js';
 export { Tokens } from './tokens.js';
+export { Whoami } from './whoami.js';

@@ -1,7 +1,9 @@
+import stringWidth from 'string-width';
+import wrapAnsi from 'wrap-ansi';
 import type { Decision } from '@maximus/contracts';
 import { defineCommand, ExitError, type CommandIO } from '../../spec.js';
 import { gatewayClient, URL_OPTION } from '../../client.js';
-import { painter } from '../../output.js';
+import { fit, painter } from '../../output.js';
 import { describeApiError } from '../../errors.js';
 
 interface GovernanceOptions {
@@ -89,23 +91,24 @@ export const governance = defineCommand<GovernanceOptions>({
   },
 });
 
-// eslint-disable-next-line no-control-regex -- ANSI colour codes are what we strip
-const ANSI = /\x1b\[[0-9;]*m/g;
-const visible = (s: string) => s.replace(ANSI, '').length;
-
-/** One decision as a bordered panel. */
-export function panel(d: Decision, stream: CommandIO['stdout']): string {
+/**
+ * One decision as a bordered panel, at most `columns` wide (the terminal's width in the TUI): the reasoning
+ * wraps onto up to three lines, other lines are cut with an ellipsis.
+ */
+export function panel(d: Decision, stream: CommandIO['stdout'], columns = 104): string {
   const c = painter(stream);
   const risk = d.risk_level === 'CRITICAL' || d.risk_level === 'HIGH' ? c.red(d.risk_level) : d.risk_level === 'MEDIUM' ? c.yellow(d.risk_level) : c.green(d.risk_level);
   const minutes = Math.round((Date.parse(d.deadline_at) - Date.now()) / 60_000);
+  const room = Math.max(20, columns - 4);
+  const reasoning = wrapAnsi(`reasoning: ${d.reasoning}`, room, { hard: true }).split('\n');
   const lines = [
     `${c.bold(d.action_type)}  ${d.id}`,
     `risk ${risk} (${d.risk_score})  automation ${d.automation_level}  tier ${d.tier}`,
     `deadline ${d.deadline_at.replace('T', ' ').slice(0, 19)} (${minutes >= 0 ? `in ${minutes} min` : `${-minutes} min ago`})`,
     `votes ${d.approvals_received}/${d.approvals_required}  proposed by ${d.proposed_by}`,
     `params ${JSON.stringify(d.params)}`,
-    `reasoning: ${d.reasoning.length > 200 ? `${d.reasoning.slice(0, 197)}…` : d.reasoning}`,
-  ];
-  const width = Math.min(100, Math.max(...lines.map(visible)));
-  return [`┌${'─'.repeat(width + 2)}┐`, ...lines.map((l) => `│ ${l}${' '.repeat(Math.max(0, width - visible(l)))} │`), `└${'─'.repeat(width + 2)}┘`, ''].join('\n');
+    ...(reasoning.length > 3 ? [...reasoning.slice(0, 2), `${reasoning[2]}…`] : reasoning),
+  ].map((l) => fit(l, room));
+  const width = Math.max(...lines.map((l) => stringWidth(l)));
+  return [`┌${'─'.repeat(width + 2)}┐`, ...lines.map((l) => `│ ${l}${' '.repeat(Math.max(0, width - stringWidth(l)))} │`), `└${'─'.repeat(width + 2)}┘`, ''].join('\n');
 }

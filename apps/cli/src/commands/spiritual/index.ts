@@ -1,7 +1,7 @@
 import type { Fruit, FruitsReport, ScoreInput, ScoreStatus, Virtue, VirtuesReport } from '@maximus/contracts';
 import { defineCommand, type CommandIO } from '../../spec.js';
 import { gatewayClient, URL_OPTION } from '../../client.js';
-import { painter } from '../../output.js';
+import { fit, painter } from '../../output.js';
 import { describeApiError } from '../../errors.js';
 
 interface SpiritualOptions {
@@ -30,9 +30,9 @@ function inputs(list: readonly ScoreInput[]): string {
 
 /**
  * The fruits and virtues as a panel: each with ✓ (healthy) or ⚠ (warning, critical), its score and what it
- * measures; "no data" where nothing was measured. Colours and the frame only on a terminal.
+ * measures; "no data" where nothing was measured. Colours and the frame only on a terminal, at most `columns` wide.
  */
-export function renderSpiritual(fruits: FruitsReport, virtues: VirtuesReport, stream: CommandIO['stdout']): string {
+export function renderSpiritual(fruits: FruitsReport, virtues: VirtuesReport, stream: CommandIO['stdout'], columns = 144): string {
   const c = painter(stream);
   const tty = Boolean(stream.isTTY);
   const mark = (status: ScoreStatus) => (status === 'healthy' ? c.green('✓') : status === 'warning' ? c.yellow('⚠') : status === 'critical' ? c.red('⚠') : c.dim('·'));
@@ -60,8 +60,10 @@ export function renderSpiritual(fruits: FruitsReport, virtues: VirtuesReport, st
     ),
   ];
   if (!tty) return lines.join('\n') + '\n';
-  const width = Math.min(140, Math.max(...lines.map(visible)));
-  return [`┌${'─'.repeat(width + 2)}┐`, ...lines.map((l) => `│ ${pad(l, width)} │`), `└${'─'.repeat(width + 2)}┘`, ''].join('\n');
+  // Within `columns` (the terminal's width in the TUI): longer lines are cut, the frame stays whole.
+  const width = Math.min(columns - 4, Math.max(...lines.map(visible)));
+  const framed = lines.map((l) => fit(l, width));
+  return [`┌${'─'.repeat(width + 2)}┐`, ...framed.map((l) => `│ ${pad(l, width)} │`), `└${'─'.repeat(width + 2)}┘`, ''].join('\n');
 }
 
 export const spiritual = defineCommand<SpiritualOptions>({
