@@ -41,6 +41,7 @@ const INVOCATIONS: Record<string, (c: Maximus, f: Fixtures) => Promise<unknown>>
   'keys.list': (c) => c.keys.list(),
   'keys.revoke': async (c) => c.keys.revoke((await c.keys.create({ name: 'routes-revoke', role: 'readonly' })).id),
   'tokens.create': (c) => c.tokens.create({ role: 'readonly', ttl: '5m' }),
+  whoami: (c) => c.whoami(),
   query: (c) => c.query({ query: 'How many decisions are pending?', max_tokens: 100 }),
   'query.create': (c) => c.query.create({ query: 'How many decisions are pending?', max_tokens: 100 }),
   'query.stream': (c) => c.query.stream({ query: 'How many decisions are pending?', max_tokens: 100 }).finalResponse(),

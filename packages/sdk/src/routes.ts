@@ -28,6 +28,7 @@ export const SDK_ROUTES: readonly SdkRoute[] = [
   { method: 'GET', route: '/api/v1/keys', sdk: ['keys.list'] },
   { method: 'DELETE', route: '/api/v1/keys/:id', sdk: ['keys.revoke'] },
   { method: 'POST', route: '/api/v1/tokens', sdk: ['tokens.create'] },
+  { method: 'GET', route: '/api/v1/whoami', sdk: ['whoami'] },
   // core
   { method: 'POST', route: '/core/api/v1/query', sdk: ['query', 'query.create', 'query.stream'] },
   { method: 'GET', route: '/core/api/v1/consciousness/state', sdk: ['consciousness.state'] },

@@ -223,12 +223,17 @@ class CallScope implements Run {
   readonly deadlineAt: number;
   lastError: MaximusError | undefined;
 
+  readonly #deadline: number;
+
   constructor(deadline: number, user: AbortSignal | undefined) {
+    this.#deadline = deadline;
     this.deadlineAt = performance.now() + deadline;
-    this.#timer = setTimeout(() => {
-      this.cancel.abort(new TimeoutError(`The call did not finish within its ${deadline} ms deadline`, 'SDK_ERR_REQUEST_DEADLINE_EXCEEDED', this.lastError));
-    }, deadline);
+    this.#timer = setTimeout(CallScope.#onDeadline, deadline, this);
     if (user) this.#unsubscribe = onAbort(user, () => this.cancel.abort(new APIUserAbortError(user.reason)));
+  }
+
+  static #onDeadline(self: CallScope): void {
+    self.cancel.abort(new TimeoutError(`The call did not finish within its ${self.#deadline} ms deadline`, 'SDK_ERR_REQUEST_DEADLINE_EXCEEDED', self.lastError));
   }
 
   dispose(): void {
@@ -271,71 +276,97 @@ function safely(hook: (() => void) | undefined): void {
 }
 
 /**
- * One attempt, through undici's dispatch API (no AbortController, no body stream: the body is collected as
- * it arrives): its raw answer, or the error it ended with. Rejects only when the run is cancelled.
+ * The undici handler of one attempt (the dispatch API: no AbortController, no body stream; the body is collected
+ * as it arrives). One object per attempt holds its state, its timer and the promise's settlers, so that an
+ * attempt allocates no closure per callback.
  */
+class AttemptHandler implements Dispatcher.DispatchHandler {
+  readonly #resolve: (result: RawResponse | MaximusError) => void;
+  readonly #reject: (reason: unknown) => void;
+  readonly #timeout: number;
+  readonly #timer: NodeJS.Timeout;
+  readonly #unsubscribe: () => void;
+  #settled = false;
+  #controller: Dispatcher.DispatchController | undefined;
+  #abortReason: Error | undefined;
+  #status = 0;
+  #headers: ResponseHeaders = {};
+  #chunks: Buffer[] = [];
+
+  constructor(timeout: number, cancel: Cancel, resolve: (result: RawResponse | MaximusError) => void, reject: (reason: unknown) => void) {
+    this.#resolve = resolve;
+    this.#reject = reject;
+    this.#timeout = timeout;
+    this.#timer = setTimeout(AttemptHandler.#onTimeout, timeout, this);
+    this.#unsubscribe = cancel.subscribe((reason) => this.#cancelled(reason));
+  }
+
+  static #onTimeout(self: AttemptHandler): void {
+    if (!self.#settle()) return;
+    const error = new TimeoutError(`No answer within ${self.#timeout} ms`, 'SDK_ERR_REQUEST_TIMEOUT');
+    self.#abort(error);
+    self.#resolve(error);
+  }
+
+  #cancelled(reason: unknown): void {
+    if (!this.#settle()) return;
+    this.#abort(reason as Error);
+    this.#reject(reason);
+  }
+
+  #abort(reason: Error): void {
+    this.#abortReason = reason;
+    if (this.#controller && !this.#controller.aborted) this.#controller.abort(reason);
+  }
+
+  #settle(): boolean {
+    if (this.#settled) return false;
+    this.#settled = true;
+    clearTimeout(this.#timer);
+    this.#unsubscribe();
+    return true;
+  }
+
+  fail(error: unknown): void {
+    if (this.#settle()) this.#resolve(fromTransportError(error, this.#timeout));
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    // Cancelled while it waited for a connection: abort as soon as undici hands it one.
+    if (this.#abortReason) controller.abort(this.#abortReason);
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: ResponseHeaders): void {
+    // 1xx informational answers come first: only the final answer counts.
+    this.#status = statusCode;
+    this.#headers = headers;
+    this.#chunks = [];
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (!this.#settle()) return;
+    const chunks = this.#chunks;
+    const text = chunks.length === 0 ? '' : chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+    this.#resolve({ status: this.#status, headers: this.#headers, text });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.fail(error);
+  }
+}
+
+/** One attempt: its raw answer, or the error it ended with. Rejects only when the run is cancelled. */
 function attempt(plan: Plan, run: Run, headers: Record<string, string>): Promise<RawResponse | MaximusError> {
   const { cancel } = run;
   // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the run's reason passes through unchanged
   if (cancel.aborted) return Promise.reject(cancel.reason);
-  const { timeout } = plan;
   return new Promise((resolve, reject) => {
-    let settled = false;
-    let controller: Dispatcher.DispatchController | undefined;
-    let abortReason: Error | undefined;
-    let status = 0;
-    let responseHeaders: ResponseHeaders = {};
-    let chunks: Buffer[] = [];
-    const abort = (reason: Error) => {
-      abortReason = reason;
-      if (controller && !controller.aborted) controller.abort(reason);
-    };
-    const settle = (): boolean => {
-      if (settled) return false;
-      settled = true;
-      clearTimeout(timer);
-      unsubscribe();
-      return true;
-    };
-    const timer = setTimeout(() => {
-      if (!settle()) return;
-      const error = new TimeoutError(`No answer within ${timeout} ms`, 'SDK_ERR_REQUEST_TIMEOUT');
-      abort(error);
-      resolve(error);
-    }, timeout);
-    const unsubscribe = cancel.subscribe((reason) => {
-      if (!settle()) return;
-      abort(reason as Error);
-      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the run's reason passes through unchanged
-      reject(reason);
-    });
-    const fail = (error: unknown) => {
-      if (settle()) resolve(fromTransportError(error, timeout));
-    };
-    const handler: Dispatcher.DispatchHandler = {
-      onRequestStart(c) {
-        controller = c;
-        // Cancelled while it waited for a connection: abort as soon as undici hands it one.
-        if (abortReason) c.abort(abortReason);
-      },
-      onResponseStart(_c, statusCode, h) {
-        // 1xx informational answers come first: only the final answer counts.
-        status = statusCode;
-        responseHeaders = h;
-        chunks = [];
-      },
-      onResponseData(_c, chunk) {
-        chunks.push(chunk);
-      },
-      onResponseEnd() {
-        if (!settle()) return;
-        const text = chunks.length === 0 ? '' : chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
-        resolve({ status, headers: responseHeaders, text });
-      },
-      onResponseError(_c, error) {
-        fail(error);
-      },
-    };
+    const handler = new AttemptHandler(plan.timeout, cancel, resolve, reject);
     try {
       plan.dispatcher.dispatch(
         {
@@ -351,7 +382,7 @@ function attempt(plan: Plan, run: Run, headers: Record<string, string>): Promise
         handler,
       );
     } catch (error) {
-      fail(error);
+      handler.fail(error);
     }
   });
 }
