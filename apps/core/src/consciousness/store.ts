@@ -1,5 +1,6 @@
 import type { EsgtEvent, EsgtEventList, EsgtEventListQuery, SafetyViolation, SafetyViolationKind } from '@maximus/contracts';
 import type { Database, Queryable } from '@maximus/kit/db';
+import { decodeKeysetCursor, encodeKeysetCursor, sqlFilters } from '@maximus/kit/pagination';
 import { CoreErrors } from '../errors.js';
 import type { HealthState } from './domain/health.js';
 
@@ -97,13 +98,9 @@ function toEvent(r: EventRow): EsgtEvent {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function decodeCursor(cursor: string): [string, string] {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && typeof value[0] === 'string' && !Number.isNaN(Date.parse(value[0])) && typeof value[1] === 'string' && UUID.test(value[1])) return [value[0], value[1]];
-  } catch {
-    // falls through to the coded error
-  }
-  throw new CoreErrors.CursorInvalid();
+  const position = decodeKeysetCursor(cursor);
+  if (!position) throw new CoreErrors.CursorInvalid();
+  return position;
 }
 
 /** The SQL of the consciousness model (tables of migrations/0002_consciousness.sql). */
@@ -193,30 +190,22 @@ export function createStore(db: Database) {
     },
 
     async listEvents(query: EsgtEventListQuery): Promise<EsgtEventList> {
-      const where: string[] = [];
-      const params: unknown[] = [];
-      const add = (sql: string, value: unknown) => {
-        params.push(value);
-        where.push(sql.replace('?', `$${params.length}`));
-      };
+      const filters = sqlFilters();
+      const { add, params } = filters;
       if (query.outcome) add('outcome = ?', query.outcome);
       if (query.gate) add('gate = ?', query.gate);
       if (query.since) add('started_at >= ?', new Date(query.since).toISOString());
       if (query.until) add('started_at < ?', new Date(query.until).toISOString());
-      if (query.cursor) {
-        const [at, id] = decodeCursor(query.cursor);
-        params.push(at, id);
-        where.push(`(started_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-      }
+      if (query.cursor) filters.before('started_at, id', decodeCursor(query.cursor));
       const limit = query.limit ?? 50;
       params.push(limit + 1);
       const { rows } = await db.query<EventRow>(
-        `SELECT ${EVENT_COLUMNS} FROM core.esgt_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, id DESC LIMIT $${params.length}`,
+        `SELECT ${EVENT_COLUMNS} FROM core.esgt_events ${filters.clause()} ORDER BY started_at DESC, id DESC LIMIT $${params.length}`,
         params,
       );
       const page = rows.slice(0, limit);
       const last = page.at(-1);
-      const next = rows.length > limit && last ? Buffer.from(JSON.stringify([iso(last.started_at), last.id])).toString('base64url') : null;
+      const next = rows.length > limit && last ? encodeKeysetCursor(last.started_at, last.id) : null;
       return { data: page.map(toEvent), next_cursor: next };
     },
 

@@ -1,53 +1,38 @@
 import type { DecisionDetail, DecisionList, DecisionListQuery, GovernanceStats } from '@maximus/contracts';
 import type { Database } from '@maximus/kit/db';
+import { decodeKeysetCursor, encodeKeysetCursor, sqlFilters } from '@maximus/kit/pagination';
 import { CoreErrors } from '../errors.js';
 import type { Clock } from './engine.js';
 import { APPROVALS, DECISIONS, SELECT_DECISION, TRANSITIONS, toApproval, toDecision, toTransition, type ApprovalRow, type DecisionRow, type TransitionRow } from './rows.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function encodeCursor(row: DecisionRow): string {
-  return Buffer.from(JSON.stringify([new Date(row.created_at).toISOString(), row.id])).toString('base64url');
-}
-
 function decodeCursor(cursor: string): [string, string] {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && typeof value[0] === 'string' && !Number.isNaN(Date.parse(value[0])) && typeof value[1] === 'string' && UUID.test(value[1])) return [value[0], value[1]];
-  } catch {
-    // falls through to the coded error
-  }
-  throw new CoreErrors.CursorInvalid();
+  const position = decodeKeysetCursor(cursor);
+  if (!position) throw new CoreErrors.CursorInvalid();
+  return position;
 }
 
 /** The read side: lists (newest first, keyset cursor), one decision with its history, and stats. */
 export function createQueries(db: Database, clock: Clock) {
   return {
     async list(query: DecisionListQuery): Promise<DecisionList> {
-      const where: string[] = [];
-      const params: unknown[] = [];
-      const add = (sql: string, value: unknown) => {
-        params.push(value);
-        where.push(sql.replace('?', `$${params.length}`));
-      };
+      const filters = sqlFilters();
+      const { add, params } = filters;
       if (query.status) add('d.status = ?', query.status);
       if (query.risk_level) add('d.risk_level = ?', query.risk_level);
       if (query.action_type) add('d.action_type = ?', query.action_type);
       if (query.since) add('d.created_at >= ?', new Date(query.since).toISOString());
-      if (query.cursor) {
-        const [at, id] = decodeCursor(query.cursor);
-        params.push(at, id);
-        where.push(`(d.created_at, d.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-      }
+      if (query.cursor) filters.before('d.created_at, d.id', decodeCursor(query.cursor));
       const limit = query.limit ?? 50;
       params.push(limit + 1);
       const { rows } = await db.query<DecisionRow>(
-        `${SELECT_DECISION} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY d.created_at DESC, d.id DESC LIMIT $${params.length}`,
+        `${SELECT_DECISION} ${filters.clause()} ORDER BY d.created_at DESC, d.id DESC LIMIT $${params.length}`,
         params,
       );
       const page = rows.slice(0, limit);
       const last = page.at(-1);
-      return { data: page.map(toDecision), next_cursor: rows.length > limit && last ? encodeCursor(last) : null };
+      return { data: page.map(toDecision), next_cursor: rows.length > limit && last ? encodeKeysetCursor(last.created_at, last.id) : null };
     },
 
     async retrieve(id: string): Promise<DecisionDetail> {

@@ -1,5 +1,6 @@
 import type { Diagnosis, HealingCase, HealingFocus, HealingLanguage, HistoryList, HistoryQuery, Issue, Mansidao, Patch, PatchesStatus, PatchStatus, PatchSummary, SafetyClass, SourceFile, Verification } from '@maximus/contracts';
 import type { Database, Queryable } from '@maximus/kit/db';
+import { decodeKeysetCursor, encodeKeysetCursor, sqlFilters } from '@maximus/kit/pagination';
 import { PenelopeErrors } from './errors.js';
 
 export const DIAGNOSES = 'penelope.diagnoses';
@@ -165,18 +166,10 @@ export function mostAdvanced(statuses: readonly PatchStatus[]): PatchStatus | nu
   return best < 0 ? null : STATUS_ORDER[best]!;
 }
 
-function encodeCursor(at: Date | string, id: string): string {
-  return Buffer.from(JSON.stringify([new Date(at).toISOString(), id])).toString('base64url');
-}
-
 function decodeCursor(cursor: string): [string, string] {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && typeof value[0] === 'string' && !Number.isNaN(Date.parse(value[0])) && typeof value[1] === 'string' && UUID.test(value[1])) return [value[0], value[1]];
-  } catch {
-    // falls through to the coded error
-  }
-  throw new PenelopeErrors.CursorInvalid();
+  const position = decodeKeysetCursor(cursor);
+  if (!position) throw new PenelopeErrors.CursorInvalid();
+  return position;
 }
 
 /** SQL of the healing tables (penelope's schema). */
@@ -246,26 +239,18 @@ export class HealingStore {
   }
 
   async history(query: HistoryQuery): Promise<HistoryList> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replaceAll('?', `$${params.length}`));
-    };
+    const filters = sqlFilters();
+    const { add, params } = filters;
     if (query.language) add('d.language = ?', query.language);
     if (query.rule) add('? = ANY(d.rules)', query.rule);
     if (query.status) add(`EXISTS (SELECT 1 FROM ${PATCHES} s WHERE s.diagnosis_id = d.id AND s.status = ?)`, query.status);
     if (query.since) add('d.created_at >= ?', new Date(query.since).toISOString());
-    if (query.cursor) {
-      const [at, id] = decodeCursor(query.cursor);
-      params.push(at, id);
-      where.push(`(d.created_at, d.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-    }
+    if (query.cursor) filters.before('d.created_at, d.id', decodeCursor(query.cursor));
     const limit = query.limit ?? 50;
     params.push(limit + 1);
     const { rows } = await this.db.query<DiagnosisRow>(
       `SELECT d.id, d.language, d.focus, d.file_names, d.rules, d.total_issues, d.errors, d.warnings, d.infos, d.patches_status, d.analysis_ms, d.created_by, d.created_at
-       FROM ${DIAGNOSES} d ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY d.created_at DESC, d.id DESC LIMIT $${params.length}`,
+       FROM ${DIAGNOSES} d ${filters.clause()} ORDER BY d.created_at DESC, d.id DESC LIMIT $${params.length}`,
       params,
     );
     const page = rows.slice(0, limit);
@@ -306,7 +291,7 @@ export class HealingStore {
         })),
     }));
     const last = page.at(-1);
-    return { data, next_cursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null };
+    return { data, next_cursor: rows.length > limit && last ? encodeKeysetCursor(last.created_at, last.id) : null };
   }
 
   /** Past diagnoses of one language (newest first), for the precedent search. */
