@@ -137,8 +137,14 @@ describe('maximus up, then maximus health against it', () => {
   it('maximus health --watch refreshes until Ctrl-C', async () => {
     const child = spawn(process.execPath, [CLI, 'health', '--watch', '0.2', '--json', '--url', up.url], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    await new Promise((r) => setTimeout(r, 1500));
+    // Wait for three complete snapshots (however slow a loaded machine starts the CLI), then press Ctrl-C.
+    const three = new Promise<void>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.split('\n').length > 3) resolve();
+      });
+    });
+    await three;
     expect(await stop(child)).toBe(0);
     const snapshots = out.trim().split('\n').map((l) => JSON.parse(l) as { status: string; timestamp: string });
     expect(snapshots.length).toBeGreaterThanOrEqual(3);
