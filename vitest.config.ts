@@ -8,7 +8,7 @@ export default defineConfig({
     globalSetup: ['test/global-setup.ts'],
     // PENELOPE's analysers warm on the first diagnosis rather than in every test platform (seconds of CPU each).
     env: { MAXIMUS_PENELOPE_WARM_ON_START: 'off' },
-    testTimeout: 30_000,
+    testTimeout: 60_000, // tests that spawn CLIs or hash 20k entries take 10–25 s on a loaded 2-core machine
     hookTimeout: 60_000,
     pool: 'forks',
     // Two cores: more workers only queue up behind PGlite's WebAssembly start.

@@ -115,7 +115,7 @@ describe('maximus up, then maximus health against it', () => {
     expect(token.code).toBe(0);
     expect(token.stdout.trim()).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
     expect(run(['keys', 'list', '--url', up.url], { MAXIMUS_TOKEN: token.stdout.trim() }).stderr).toContain('403');
-  });
+   }, 120_000); // eight CLI processes in a row: slow on a loaded 2-core machine
 
   it('maximus health --json reports every service healthy', () => {
     const r = run(['health', '--json', '--url', up.url]);
@@ -204,5 +204,5 @@ describe('maximus health when things are down', () => {
     } finally {
       await stop(gateway.child);
     }
-  });
+  }, 120_000);
 });
