@@ -1,4 +1,5 @@
 import { parentPort } from 'node:worker_threads';
+import { backgroundThread } from '@maximus/kit/threads';
 import { dispatch } from './dispatch.js';
 import { AnalysisEngine } from './engine.js';
 import type { WorkerRequest } from './protocol.js';
@@ -7,6 +8,8 @@ import type { WorkerRequest } from './protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('worker.js runs in a worker thread');
+// Analysis yields the CPU to the service's event loop when both want it.
+backgroundThread();
 const engine = new AnalysisEngine();
 port.on('message', (request: WorkerRequest) => {
   try {

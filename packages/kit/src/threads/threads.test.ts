@@ -1,0 +1,37 @@
+import { readFileSync, readlinkSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { BACKGROUND_NICE, backgroundThread } from './index.js';
+
+/** The nice value of a thread, field 19 of /proc/<pid>/task/<tid>/stat (after the parenthesised command name). */
+function niceOf(tid: number): number {
+  const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+}
+const mainTid = (): number => Number(readlinkSync('/proc/thread-self').split('/').pop());
+
+describe.runIf(process.platform === 'linux')('backgroundThread', () => {
+  it('lowers the calling worker thread only, and leaves the main thread alone', async () => {
+    const before = niceOf(mainTid());
+    expect(backgroundThread()).toBe(false);
+    const source = `
+      const { parentPort } = require('node:worker_threads');
+      const { readlinkSync } = require('node:fs');
+      import(${JSON.stringify(new URL('../../dist/threads/index.js', import.meta.url).href)}).then((m) => {
+        const lowered = m.backgroundThread();
+        parentPort.postMessage({ lowered, tid: Number(readlinkSync('/proc/thread-self').split('/').pop()) });
+        parentPort.once('message', () => process.exit(0));
+      });`;
+    // The built module (`npm test` builds first): a worker thread cannot load TypeScript on Node 20.
+    const worker = new Worker(source, { eval: true });
+    const { lowered, tid } = await new Promise<{ lowered: boolean; tid: number }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    expect(lowered).toBe(true);
+    expect(niceOf(tid)).toBe(Math.min(19, before + BACKGROUND_NICE));
+    expect(niceOf(mainTid())).toBe(before);
+    worker.postMessage('done');
+    await new Promise((resolve) => worker.once('exit', resolve));
+  });
+});
