@@ -228,7 +228,14 @@ describe('governance through the embedded gateway', () => {
     expect((await call(h.keys.readonly, 'GET', `${G}/decisions?cursor=garbage`)).json().code).toBe('CORE_ERR_GOVERNANCE_CURSOR_INVALID');
     const stats = (await call(h.keys.readonly, 'GET', `${G}/stats`)).json();
     expect(stats.pending.LOW).toBeGreaterThanOrEqual(3);
-    expect(stats.oldest_pending).not.toBeNull();
+    expect(stats.pending.total).toBe(stats.pending.LOW + stats.pending.MEDIUM + stats.pending.HIGH + stats.pending.CRITICAL);
+    expect(stats.by_status.pending).toBe(stats.pending.total);
+    // The oldest pending decision is the earliest created of the pending ones the list returns.
+    const pendingNow = (await call(h.keys.readonly, 'GET', `${G}/decisions?status=pending&limit=100`)).json<{ data: Decision[] }>().data;
+    expect(pendingNow).toHaveLength(stats.pending.total);
+    const earliest = [...pendingNow].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id))[0]!;
+    expect(stats.oldest_pending).toMatchObject({ id: earliest.id, created_at: earliest.created_at });
+    expect(stats.oldest_pending.age_seconds).toBeGreaterThanOrEqual(0);
     const metrics = (await h.app.inject({ method: 'GET', url: '/core/metrics' })).body;
     expect(sample(metrics, 'maximus_governance_decisions_total', { status: 'pending', risk_level: 'LOW' })).toBeGreaterThanOrEqual(3);
   });

@@ -47,12 +47,30 @@ export function createQueries(db: Database, clock: Clock) {
 
     async stats(): Promise<GovernanceStats> {
       const now = new Date(clock.now());
-      const { rows: counts } = await db.query<{ status: string; risk_level: string; n: number | string }>(
-        `SELECT status, risk_level, count(*) AS n FROM ${DECISIONS} GROUP BY status, risk_level`,
+      // One statement (one round trip): the counts by status and risk, the oldest pending decision, the SLA figures.
+      const { rows } = await db.query<{
+        counts: { status: string; risk_level: string; n: number }[] | null;
+        oldest_id: string | null;
+        oldest_at: Date | string | null;
+        overdue: number | string;
+        auto_escalated: number | string;
+        expired: number | string;
+      }>(
+        `SELECT (SELECT json_agg(json_build_object('status', status, 'risk_level', risk_level, 'n', n))
+                   FROM (SELECT status, risk_level, count(*) AS n FROM ${DECISIONS} GROUP BY status, risk_level) c) AS counts,
+                oldest.id AS oldest_id, oldest.created_at AS oldest_at,
+                sla.overdue, sla.auto_escalated, sla.expired
+         FROM (SELECT count(*) FILTER (WHERE status = 'pending' AND deadline_at <= $1) AS overdue,
+                      count(*) FILTER (WHERE auto_escalated) AS auto_escalated,
+                      count(*) FILTER (WHERE status = 'expired') AS expired
+               FROM ${DECISIONS}) sla
+         LEFT JOIN LATERAL (SELECT id, created_at FROM ${DECISIONS} WHERE status = 'pending' ORDER BY created_at, id LIMIT 1) oldest ON true`,
+        [now.toISOString()],
       );
+      const row = rows[0]!;
       const pending = { LOW: 0, MEDIUM: 0, HIGH: 0, CRITICAL: 0, total: 0 };
       const byStatus: Record<string, number> = {};
-      for (const c of counts) {
+      for (const c of row.counts ?? []) {
         const n = Number(c.n);
         byStatus[c.status] = (byStatus[c.status] ?? 0) + n;
         if (c.status === 'pending') {
@@ -60,19 +78,11 @@ export function createQueries(db: Database, clock: Clock) {
           pending.total += n;
         }
       }
-      const { rows: oldest } = await db.query<{ id: string; created_at: Date | string }>(`SELECT id, created_at FROM ${DECISIONS} WHERE status = 'pending' ORDER BY created_at, id LIMIT 1`);
-      const { rows: sla } = await db.query<{ overdue: number | string; auto_escalated: number | string; expired: number | string }>(
-        `SELECT count(*) FILTER (WHERE status = 'pending' AND deadline_at <= $1) AS overdue,
-                count(*) FILTER (WHERE auto_escalated) AS auto_escalated,
-                count(*) FILTER (WHERE status = 'expired') AS expired
-         FROM ${DECISIONS}`,
-        [now.toISOString()],
-      );
-      const first = oldest[0];
+      const oldestAt = row.oldest_at === null ? null : new Date(row.oldest_at);
       return {
         pending,
-        oldest_pending: first ? { id: first.id, created_at: new Date(first.created_at).toISOString(), age_seconds: Math.max(0, (now.getTime() - new Date(first.created_at).getTime()) / 1000) } : null,
-        sla_violations: { overdue: Number(sla[0]?.overdue ?? 0), auto_escalated: Number(sla[0]?.auto_escalated ?? 0), expired: Number(sla[0]?.expired ?? 0) },
+        oldest_pending: row.oldest_id && oldestAt ? { id: row.oldest_id, created_at: oldestAt.toISOString(), age_seconds: Math.max(0, (now.getTime() - oldestAt.getTime()) / 1000) } : null,
+        sla_violations: { overdue: Number(row.overdue), auto_escalated: Number(row.auto_escalated), expired: Number(row.expired) },
         by_status: byStatus,
       };
     },
