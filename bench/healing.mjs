@@ -116,6 +116,7 @@ async function timeAnalyses(pool, language, base, path) {
     inWorker.push(result.analysis_ms);
     issues = result.findings.length;
   }
+  if (process.env.BENCH_DEBUG) console.error(language, samples.map(Math.round).join(' '), '| worker', inWorker.map(Math.round).join(' '));
   samples.sort((a, b) => a - b);
   inWorker.sort((a, b) => a - b);
   return { p50: round(pct(samples, 50)), p95: round(pct(samples, 95)), worker_p50: round(pct(inWorker, 50)), issues };

@@ -3,6 +3,7 @@ import type * as RuffWasm from '@astral-sh/ruff-wasm-nodejs';
 import type { AnalyseRequest, AnalyseResult, Finding, LanguageAnalyser } from './types.js';
 import { LineIndex } from './text.js';
 import { matchesFocus, RUFF_IGNORE, RUFF_SELECT, ruffFixSafety, ruffRule } from './rules.js';
+import { pythonWarmCorpus, WARM_PASSES } from './warm-corpus.js';
 
 type RuffModule = typeof RuffWasm;
 
@@ -35,7 +36,8 @@ export function createRuffAnalyser(): LanguageAnalyser {
       return [{ name: 'ruff', version }];
     },
     warm() {
-      load().check('import os\n\ndef f(x):\n    if x == None:\n        return 1\n    return os.sep\n');
+      const corpus = pythonWarmCorpus();
+      for (let pass = 0; pass < WARM_PASSES; pass++) this.analyse({ language: 'python', files: [{ path: 'warm.py', content: `${corpus}# warm-up pass ${pass}\n` }], focus: 'all' });
     },
     analyse(request: AnalyseRequest): AnalyseResult {
       const started = performance.now();

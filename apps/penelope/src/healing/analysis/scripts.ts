@@ -3,6 +3,7 @@ import type { Linter } from 'eslint';
 import type { AnalyseRequest, AnalyseResult, Finding, FixOption, LanguageAnalyser } from './types.js';
 import { EslintRunner } from './eslint.js';
 import { LineIndex } from './text.js';
+import { scriptWarmCorpus, WARM_PASSES } from './warm-corpus.js';
 import { eslintRule, matchesFocus, TS_ENVIRONMENT, tsCodefixSafety, tsRule } from './rules.js';
 import { codeFixEdits, diagnosticCategory, TsProject, virtualPath } from './typescript.js';
 
@@ -130,8 +131,10 @@ export function createScriptAnalyser(language: 'typescript' | 'javascript', regi
     project,
     versions,
     warm() {
-      const sample = language === 'typescript' ? 'import { join } from "node:path";\nexport async function f(x: number): Promise<number> {\n  if (x == 1) return 1;\n  return x;\n}\n' : 'const path = require("node:path");\nfunction f(x) { return x == 1; }\nmodule.exports = { f };\n';
-      this.analyse({ language, files: [{ path: language === 'typescript' ? 'warm.ts' : 'warm.js', content: sample }], focus: 'all' });
+      const corpus = scriptWarmCorpus(language);
+      const path = language === 'typescript' ? 'warm.ts' : 'warm.js';
+      for (let pass = 0; pass < WARM_PASSES; pass++) this.analyse({ language, files: [{ path, content: `${corpus}// warm-up pass ${pass}\n` }], focus: 'all' });
+      project.setFiles([]);
     },
     analyse(request: AnalyseRequest): AnalyseResult {
       const started = performance.now();

@@ -1,0 +1,16 @@
+import pg from 'pg';
+const counts = new Map(); let on = false;
+const orig = pg.Client.prototype.query;
+pg.Client.prototype.query = function (q, ...rest) { if (on) { const text = (typeof q === 'string' ? q : q?.text ?? '?').replace(/\s+/g, ' ').slice(0, 110); counts.set(text, (counts.get(text) ?? 0) + 1); } return orig.call(this, q, ...rest); };
+process.argv[2] = '/tmp/profdata-' + Date.now();
+const lines = [];
+const origWrite = process.stdout.write.bind(process.stdout);
+let info; process.stdout.write = (s) => { info = JSON.parse(s); return true; };
+await import('./fixtures/serve-query.mjs');
+process.stdout.write = origWrite;
+const [path, method, body] = [process.env.P, process.env.M ?? 'GET', process.env.B];
+const go = async (n) => { for (let i = 0; i < n; i++) await (await fetch(info.url + path, { method, body, headers: { 'x-api-key': info.adminKey, 'content-type': 'application/json' } })).arrayBuffer(); };
+await go(30); await new Promise(r => setTimeout(r, 1000));
+on = true; await go(100); on = false;
+for (const [k, v] of [...counts].sort((a, b) => b[1] - a[1])) console.log((v / 100).toFixed(2), k);
+process.exit(0);

@@ -1,0 +1,16 @@
+import { Session } from 'node:inspector/promises';
+import { writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+process.argv[2] = '/tmp/profdata-' + Date.now();
+const origWrite = process.stdout.write.bind(process.stdout);
+let info; process.stdout.write = (s) => { info = JSON.parse(s); return true; };
+await import('./fixtures/serve-query.mjs');
+process.stdout.write = origWrite;
+const [path, method, body] = [process.env.P, process.env.M ?? 'GET', process.env.B];
+const ac = (d) => new Promise((resolve) => { const c = spawn(process.execPath, ['node_modules/autocannon/autocannon.js', '-c', '20', '-d', String(d), '-m', method, '-H', `x-api-key=${info.adminKey}`, '-H', 'content-type=application/json', ...(body ? ['-b', body] : []), info.url + path], { stdio: ['ignore', 'inherit', 'inherit'] }); c.on('exit', resolve); });
+await ac(2);
+const s = new Session(); s.connect(); await s.post('Profiler.enable'); await s.post('Profiler.start');
+await ac(6);
+const { profile } = await s.post('Profiler.stop');
+writeFileSync('/tmp/prof/main.cpuprofile', JSON.stringify(profile));
+process.exit(0);
