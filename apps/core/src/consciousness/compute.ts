@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { workerExecArgv } from '@maximus/kit/threads';
 import type { IgnitionResult } from './domain/ignition.js';
 import type { StructuralMetrics } from './domain/metrics.js';
 import type { WorkRequest } from './work.js';
@@ -23,7 +24,7 @@ function workerLane(url: URL, name: string): Lane {
   let next = 0;
   const waiting = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   const start = () => {
-    const w = new Worker(url, { name });
+    const w = new Worker(url, { name, execArgv: workerExecArgv() });
     w.unref();
     w.on('message', (message: { id: number; result?: unknown; error?: string }) => {
       const entry = waiting.get(message.id);

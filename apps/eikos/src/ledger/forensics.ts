@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { verifyTreeHead } from '@maximus/kit/merkle';
+import { workerExecArgv } from '@maximus/kit/threads';
 import type { LedgerStore } from './store.js';
 import { PROBLEMS_MAX, VerifyCore, type RawEntryRow, type RawNodeRow, type VerifyCall, type VerifyCoreResult } from './verify-core.js';
 import { toWireEntry } from './wire.js';
@@ -58,21 +59,6 @@ function inProcessVerifier(): Verifier {
     finish: (size) => Promise.resolve(core.finish(size)),
     close: () => Promise.resolve(),
   };
-}
-
-/**
- * The parent's Node flags without its `--conditions`: the worker is built code (dist/) and resolves packages
- * (`@maximus/kit/merkle`) by their default export; vitest starts its processes with `--conditions source`, whose
- * `.ts` files a worker cannot load.
- */
-function workerExecArgv(): string[] {
-  const argv: string[] = [];
-  for (let i = 0; i < process.execArgv.length; i++) {
-    const arg = process.execArgv[i]!;
-    if (arg === '--conditions' || arg === '-C') i++;
-    else if (!arg.startsWith('--conditions=')) argv.push(arg);
-  }
-  return argv;
 }
 
 function workerVerifier(url: URL): Verifier {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '@maximus/kit/logger';
+import { workerExecArgv } from '@maximus/kit/threads';
 import { PenelopeErrors } from './errors.js';
 import type { WorkerOp, WorkerPayload, WorkerRequest, WorkerResults } from './analysis/protocol.js';
 
@@ -43,6 +44,9 @@ interface Slot {
   warm: Promise<void>;
 }
 
+/** Consecutive workers dead before their warm-up ends, after which jobs fail fast with 503 until one warms. */
+const START_FAILURES_MAX = 3;
+
 /**
  * A small pool of analyser worker threads. `start()` (the service's start hook, after ready) spawns them and warms every
  * analyser in each; a job that arrives earlier waits for a worker. Each worker runs one job at a time; a crashed or
@@ -60,6 +64,9 @@ export class AnalyserPool {
   #closed = false;
   #warmMs: number | undefined;
   #started: Promise<void> | undefined;
+  /** Workers in a row that died before they were warm (a broken build, a missing analyser): not worth respawning at once. */
+  #startFailures = 0;
+  #respawn: NodeJS.Timeout | undefined;
 
   constructor(options: AnalyserPoolOptions) {
     this.#size = Math.max(1, options.size ?? 1);
@@ -80,7 +87,7 @@ export class AnalyserPool {
    */
   start(): Promise<void> {
     this.#started ??= (async () => {
-      while (this.#slots.length < this.#size && !this.#closed) await this.#spawn().warm;
+      for (let i = this.#slots.length; i < this.#size && !this.#closed; i++) await this.#spawn().warm;
     })();
     return this.#started;
   }
@@ -88,6 +95,7 @@ export class AnalyserPool {
   /** Runs one job on a warm worker. `onStart` learns how long it waited. */
   run<Op extends WorkerOp>(op: Op, payload: WorkerPayload<Op>, onStart?: (queueMs: number) => void): Promise<WorkerResults[Op]> {
     if (this.#closed) return Promise.reject(new PenelopeErrors.AnalyserUnavailable('the analyser pool is closed'));
+    if (this.#startFailures >= START_FAILURES_MAX) return Promise.reject(this.#unavailable());
     if (this.#queue.length >= this.#maxQueue) return Promise.reject(Object.assign(new PenelopeErrors.AnalyserBusy(String(this.#queue.length)), { retryAfterSeconds: 2 }));
     void this.start();
     return new Promise((resolve, reject) => {
@@ -99,6 +107,7 @@ export class AnalyserPool {
 
   async close(): Promise<void> {
     this.#closed = true;
+    clearTimeout(this.#respawn);
     for (const job of this.#queue.splice(0)) job.reject(new PenelopeErrors.AnalyserUnavailable('the service is stopping'));
     await Promise.all(this.#slots.splice(0).map(async (s) => {
       if (s.timer) clearTimeout(s.timer);
@@ -108,7 +117,7 @@ export class AnalyserPool {
   }
 
   #spawn(): Slot {
-    const worker = new Worker(this.#url ?? defaultWorkerUrl());
+    const worker = new Worker(this.#url ?? defaultWorkerUrl(), { execArgv: workerExecArgv() });
     worker.unref();
     const slot: Slot = { worker, job: undefined, timer: undefined, warm: Promise.resolve() };
     slot.warm = new Promise<void>((resolve) => {
@@ -116,6 +125,7 @@ export class AnalyserPool {
       const warmJob: Job = {
         request: { id: ++this.#next, op: 'warm' },
         resolve: (timings) => {
+          this.#startFailures = 0;
           this.#warmMs ??= performance.now() - started;
           this.#log.info({ timings, ms: Math.round(performance.now() - started) }, 'penelope analysers warm');
           resolve();
@@ -169,10 +179,26 @@ export class AnalyserPool {
     void slot.worker.terminate();
     if (job) job.reject(error instanceof Error && 'code' in error ? error : new PenelopeErrors.AnalysisFailed(error.message, { cause: error }));
     this.#log.warn({ err: error }, 'penelope analyser worker replaced');
-    if (!this.#closed) {
+    if (this.#closed) return;
+    if (job?.request.op === 'warm') this.#startFailures++;
+    if (this.#startFailures < START_FAILURES_MAX) {
       this.#spawn();
       this.#dispatch();
+      return;
     }
+    // Workers keep dying before they are warm: answer 503 instead of letting requests wait for one, and try again later.
+    for (const waiting of this.#queue.splice(0)) waiting.reject(this.#unavailable());
+    const delayMs = Math.min(60_000, 1_000 * 2 ** (this.#startFailures - START_FAILURES_MAX));
+    this.#log.error({ err: error, failures: this.#startFailures, retryInMs: delayMs }, 'penelope analyser workers die at start; analysis is unavailable');
+    clearTimeout(this.#respawn);
+    this.#respawn = setTimeout(() => {
+      if (!this.#closed) this.#spawn();
+    }, delayMs);
+    this.#respawn.unref();
+  }
+
+  #unavailable(): Error {
+    return Object.assign(new PenelopeErrors.AnalyserUnavailable('the analyser workers fail at start (see the service log)'), { retryAfterSeconds: 30 });
   }
 
   #dispatch(): void {

@@ -30,3 +30,20 @@ export function backgroundThread(nice = BACKGROUND_NICE): boolean {
     return false;
   }
 }
+
+/**
+ * The Node flags for a worker thread that runs built code (`dist/`): the parent's flags without `--conditions`.
+ * A worker inherits its parent's `execArgv`; under vitest that includes `--conditions source`, which would resolve
+ * `@maximus/kit/*` inside the worker to `.ts` sources that Node 20 cannot load (`ERR_UNKNOWN_FILE_EXTENSION`).
+ * @example
+ * new Worker(new URL('./worker.js', import.meta.url), { execArgv: workerExecArgv() });
+ */
+export function workerExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
+  const argv: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i]!;
+    if (arg === '--conditions' || arg === '-C') i++;
+    else if (!arg.startsWith('--conditions=') && !arg.startsWith('-C=')) argv.push(arg);
+  }
+  return argv;
+}

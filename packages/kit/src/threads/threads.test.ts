@@ -1,7 +1,7 @@
 import { readFileSync, readlinkSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { BACKGROUND_NICE, backgroundThread } from './index.js';
+import { BACKGROUND_NICE, backgroundThread, workerExecArgv } from './index.js';
 
 /** The nice value of a thread, field 19 of /proc/<pid>/task/<tid>/stat (after the parenthesised command name). */
 function niceOf(tid: number): number {
@@ -33,5 +33,27 @@ describe.runIf(process.platform === 'linux')('backgroundThread', () => {
     expect(niceOf(mainTid())).toBe(before);
     worker.postMessage('done');
     await new Promise((resolve) => worker.once('exit', resolve));
+  });
+});
+
+describe('workerExecArgv', () => {
+  it('drops every spelling of --conditions and keeps the other flags in order', () => {
+    expect(workerExecArgv(['--conditions', 'source', '--enable-source-maps', '--conditions=dev', '-C', 'x', '-C=y', '--max-old-space-size=512']))
+      .toEqual(['--enable-source-maps', '--max-old-space-size=512']);
+    expect(workerExecArgv([])).toEqual([]);
+  });
+
+  it('lets a worker started under vitest load built code that imports @maximus/kit', async () => {
+    expect(process.execArgv.join(' ')).toMatch(/--conditions|-C/); // the situation this guards against
+    const source = `
+      const { parentPort } = require('node:worker_threads');
+      import('@maximus/kit/threads').then((m) => parentPort.postMessage(typeof m.backgroundThread), (e) => parentPort.postMessage(String(e)));`;
+    const worker = new Worker(source, { eval: true, execArgv: workerExecArgv() });
+    const answer = await new Promise((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    expect(answer).toBe('function');
+    await worker.terminate();
   });
 });
