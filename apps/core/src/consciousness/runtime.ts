@@ -77,8 +77,9 @@ export class ConsciousnessRuntime {
     if (this.#started) return;
     this.#started = true;
     this.#deps.election.start();
-    if (this.#deps.election.isLeader()) await this.#loops.lead();
     await this.#loops.start();
+    // The leader's first arousal step now rather than a tick later: `arousal` shows its contributions from the start.
+    if (this.#deps.election.isLeader()) await this.#loops.tick();
     // Warm both workers up (and the metrics cache) once the service is ready: no request pays for a thread start.
     const warmUp = [
       this.tigMetrics(),
