@@ -34,7 +34,7 @@ const PATH = '/api/v1/query/propose-fix';
 /** The callee's code and detail of a failed call (`CORE_ERR_QUERY_FIX_INVALID: …`), else the kit's (`KIT_ERR_PEER_TIMEOUT: …`). */
 function failure(error: unknown): { code: string; detail: string } {
   const e = error as PeerError;
-  const code = typeof e.problem?.code === 'string' ? e.problem.code : typeof e.code === 'string' ? e.code : 'PENELOPE_MODEL_PATCH_FAILED';
+  const code = typeof e.problem?.code === 'string' ? e.problem.code : typeof e.code === 'string' ? e.code : 'failed';
   const detail = typeof e.problem?.detail === 'string' ? e.problem.detail : e instanceof Error ? e.message : String(error);
   return { code, detail: detail.replace(/\s+/g, ' ').slice(0, 600) };
 }
