@@ -9,6 +9,7 @@ import type { AddressInfo, Socket } from 'node:net';
  *
  * The scripted model: on a fresh question it asks for one tool (`diagnose_code` when the question carries a code
  * block, else `governance_stats`); given the tool's result it answers from it, quoting the figure or the failure.
+ * Asked for a fix (core's propose-fix prompt), it answers with {@link FakeLlm.fixAnswer} of the files in the prompt.
  */
 export type FakeMode = 'ok' | 'error500' | 'rate-limited' | 'stall' | 'stall-mid-stream' | 'garbage';
 
@@ -23,7 +24,12 @@ export interface FakeLlm {
   /** The base URL to configure (`MAXIMUS_LLM_BASE_URL`). */
   readonly baseUrl: string;
   mode: FakeMode;
+  /** The query turns received (fix prompts are in {@link FakeLlm.fixes}). */
   readonly requests: FakeRequest[];
+  /** The fix prompts received (core's `POST /query/propose-fix`). */
+  readonly fixes: FakeRequest[];
+  /** The model's answer to a fix prompt, given the files in it. @default {@link scriptedFix} */
+  fixAnswer: (files: PromptFile[]) => string;
   /** Stops listening (connections refused) until {@link FakeLlm.restart}. */
   down(): Promise<void>;
   restart(): Promise<void>;
@@ -49,6 +55,34 @@ function script(question: string, toolResult: { content: string; isError: boolea
 }
 
 const chunks = (text: string) => text.match(/.{1,12}/gs) ?? [];
+
+export interface PromptFile {
+  path: string;
+  content: string;
+}
+
+/** The marker of core's fix prompt (its system prompt's opening words). */
+const FIX_PROMPT = 'You are the code fixer of MAXIMUS';
+
+/** The files of a fix prompt: each `File <path>:` and its fenced content. */
+export function promptFiles(prompt: string): PromptFile[] {
+  return [...prompt.matchAll(/^File (.+):\n(`{3,})[A-Za-z]*\n([\s\S]*?)\n\2$/gm)].map((m) => ({ path: m[1]!, content: `${m[3]!}\n` }));
+}
+
+/** The scripted fix: every comparison to None made with `is` (Ruff's E711), answered as the prompt asks, in a ```json fence. */
+export function scriptedFix(files: PromptFile[]): string {
+  const changed = files.filter((f) => / [!=]= None\b/.test(f.content)).map((f) => ({ path: f.path, content: f.content.replace(/ == None\b/g, ' is None').replace(/ != None\b/g, ' is not None') }));
+  return `Here is the fix.\n\n\`\`\`json\n${JSON.stringify({ files: changed, explanation: 'Compared to None with `is`, as E711 asks.' }, null, 2)}\n\`\`\``;
+}
+
+/** The system and user text of a request, by protocol; null when it is not a fix prompt. */
+function fixPromptOf(kind: 'anthropic' | 'openai', body: Record<string, unknown>): string | null {
+  const messages = body.messages as { role: string; content: unknown }[];
+  const system = kind === 'anthropic' ? body.system : messages.find((m) => m.role === 'system')?.content;
+  if (typeof system !== 'string' || !system.startsWith(FIX_PROMPT)) return null;
+  const user = messages.find((m) => m.role === 'user')?.content;
+  return typeof user === 'string' ? user : '';
+}
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
   const parts: Buffer[] = [];
@@ -155,11 +189,14 @@ export async function startFakeLlm(kind: 'anthropic' | 'openai'): Promise<FakeLl
     baseUrl: '',
     mode: 'ok' as FakeMode,
     requests: [] as FakeRequest[],
+    fixes: [] as FakeRequest[],
+    fixAnswer: scriptedFix,
   };
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const path = req.url ?? '';
     const body = await readJson(req);
-    fake.requests.push({ path, headers: req.headers, body });
+    const fixPrompt = fixPromptOf(kind, body);
+    (fixPrompt === null ? fake.requests : fake.fixes).push({ path, headers: req.headers, body });
     const expected = kind === 'anthropic' ? '/v1/messages' : '/v1/chat/completions';
     if (req.method !== 'POST' || path !== expected) {
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: `no route ${path}` } }));
@@ -183,6 +220,12 @@ export async function startFakeLlm(kind: 'anthropic' | 'openai'): Promise<FakeLl
     }
     n += 1;
     const model = String(body.model);
+    if (fixPrompt !== null) {
+      const turn = { text: fake.fixAnswer(promptFiles(fixPrompt)), tool: undefined };
+      const answer = kind === 'anthropic' ? anthropicMessage(turn, model, n) : openaiCompletion(turn, model, n);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+      return;
+    }
     const stallAfterFirst = mode === 'stall-mid-stream';
     if (kind === 'anthropic') {
       const turn = anthropicTurn(body, n);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { APIError, Maximus, type QueryStreamEvent } from '@maximus/sdk';
+import type { ProposeFixResponse } from '@maximus/contracts';
 import { existingHealing } from '@maximus/penelope';
 import { embeddedGateway, type TestGateway } from './gateway-helpers.js';
 import { startFakeLlm, type FakeLlm } from './llm-fakes.js';
@@ -47,6 +48,29 @@ describe.each(['anthropic', 'openai'] as const)('query with the %s provider', (k
   beforeEach(() => {
     fake.mode = 'ok';
     fake.requests.length = 0;
+    fake.fixes.length = 0;
+  });
+
+  it('proposes a fix for PENELOPE (POST /query/propose-fix): one plain completion, the corrected files back', async () => {
+    const code = 'def first(items):\n    if items == None:\n        return None\n    return items[0]\n';
+    const penelope = gateway.services.find((s) => s.ctx.name === 'penelope')!.ctx;
+    const { body } = await penelope.peers.request<ProposeFixResponse>('core', {
+      method: 'POST',
+      path: '/api/v1/query/propose-fix',
+      body: { language: 'python', files: [{ path: 'util.py', content: code }], issues: [{ rule: 'E711', message: 'Comparison to None', line: 2 }] },
+    });
+    expect(body).toMatchObject({ provider: kind, model: 'test-model-1', stop_reason: kind === 'anthropic' ? 'end_turn' : 'stop', files: [{ path: 'util.py', content: code.replace('== None', 'is None') }] });
+    expect(fake.fixes).toHaveLength(1);
+    const sent = fake.fixes[0]!.body;
+    expect(sent).toMatchObject({ model: 'test-model-1' });
+    expect(sent.tools).toBeUndefined();
+    expect(sent.stream).toBeFalsy();
+    if (kind === 'anthropic') {
+      expect(String(sent.system)).toContain('Answer with one JSON object');
+      expect(sent.messages).toEqual([{ role: 'user', content: expect.stringContaining('File util.py:') }]);
+    } else {
+      expect((sent.messages as { role: string }[]).map((m) => m.role)).toEqual(['system', 'user']);
+    }
   });
 
   it('runs the tool the model asks for, hands its result back, and answers from it', async () => {

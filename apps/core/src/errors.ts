@@ -22,6 +22,10 @@ export const CoreErrors = {
   /** The provider could not be reached, refused the connection, or is rate limiting us (429). */
   QueryUnavailable: createError('CORE_ERR_QUERY_PROVIDER_UNAVAILABLE', 'The %s provider is unavailable: %s', 503),
   QueryTimeout: createError('CORE_ERR_QUERY_PROVIDER_TIMEOUT', 'The %s provider did not answer within %s ms', 504),
+  /** A route that needs a language model (propose-fix) on a platform whose provider is `local`. */
+  QueryNoModel: createError('CORE_ERR_QUERY_NO_MODEL', 'No language model is configured (MAXIMUS_LLM_PROVIDER=%s): %s needs anthropic or openai', 409),
+  /** The model answered, but not with a usable fix: unparsable, a file it was not given, or no change at all. */
+  QueryFixInvalid: createError('CORE_ERR_QUERY_FIX_INVALID', 'The %s model did not answer with a usable fix: %s', 502),
   /** The screening stage (ADW) refused the query. */
   QueryScreened: createError('CORE_ERR_QUERY_SCREENED', 'The query was refused by screening: %s', 422),
 } as const;

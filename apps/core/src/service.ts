@@ -3,7 +3,7 @@ import { loadMigrations } from '@maximus/kit/migrations';
 import { governanceRoutes } from './governance/routes.js';
 import { existingRuntime, governanceRuntime, type GovernanceOptions, type GovernanceRuntime } from './governance/runtime.js';
 import { safetyRoutes } from './safety/routes.js';
-import { queryRoutes, TOOL_INTERNAL_ROUTES, type QueryPlugs } from './query/index.js';
+import { PROPOSE_FIX_ROUTE, queryRoutes, TOOL_INTERNAL_ROUTES, type QueryPlugs } from './query/index.js';
 import { consciousnessRoutes, consciousnessRuntime, existingConsciousness, type ConsciousnessOptions, type ConsciousnessRuntime } from './consciousness/index.js';
 
 export type CoreServiceOptions = GovernanceOptions & {
@@ -32,8 +32,8 @@ export function createCoreService(options: CoreServiceOptions = {}): ServiceDefi
       await queryRoutes(app, ctx, options.query);
     },
     // The query tools call core's own routes through the gateway, as `service:core`; PENELOPE proposes apply_patch
-    // decisions for the user who asked to apply a patch.
-    internalRoutes: [...TOOL_INTERNAL_ROUTES, { method: 'POST', path: '/api/v1/governance/decisions', callers: ['penelope'] }],
+    // decisions for the user who asked to apply a patch, and asks the model for its patches (a route for it alone).
+    internalRoutes: [...TOOL_INTERNAL_ROUTES, { method: 'POST', path: '/api/v1/governance/decisions', callers: ['penelope'] }, PROPOSE_FIX_ROUTE],
     async start(ctx) {
       const runtime = governanceRuntime(ctx, options);
       await runtime.start();

@@ -72,9 +72,18 @@ export type Issue = Type.Static<typeof Issue>;
 export const IssuesBySeverity = Type.Object({ error: Type.Integer(), warning: Type.Integer(), info: Type.Integer() });
 export type IssuesBySeverity = Type.Static<typeof IssuesBySeverity>;
 
-/** `pending`: patches are being built and verified; `ready`; `none`: nothing fixable; `failed`: see `patches_error`. */
+/** `pending`: the analysers' patches are being built and verified; `ready`; `none`: nothing fixable; `failed`: see `patches_error`. */
 export const PatchesStatus = Type.Union([Type.Literal('pending'), Type.Literal('ready'), Type.Literal('none'), Type.Literal('failed')]);
 export type PatchesStatus = Type.Static<typeof PatchesStatus>;
+
+/**
+ * The patch asked of core's language model, after the analysers' patches: `off` (not asked: MAXIMUS_PENELOPE_MODEL_PATCHES
+ * is off, or there is no issue); `pending` (asked, not answered yet); `proposed` (a patch with `origin: model` is listed);
+ * `unavailable` (core has no language model); `failed` (a timeout, an unusable answer, core unreachable, files too large).
+ * `unavailable` and `failed` add their reason to `patches_error`; neither touches the analysers' patches.
+ */
+export const ModelPatchStatus = Type.Union([Type.Literal('off'), Type.Literal('pending'), Type.Literal('proposed'), Type.Literal('unavailable'), Type.Literal('failed')]);
+export type ModelPatchStatus = Type.Static<typeof ModelPatchStatus>;
 
 export const Diagnosis = Type.Object({
   id: Type.String(),
@@ -90,7 +99,9 @@ export const Diagnosis = Type.Object({
   /** Milliseconds: waiting for a warm analyser, analysing, and the whole request. */
   timings: Type.Object({ queue_ms: Type.Number(), analysis_ms: Type.Number(), total_ms: Type.Number() }),
   patches_status: PatchesStatus,
+  /** Why the patches failed; or, beside `ready`/`none`, why the model patch did not come (`model patch: …`). */
   patches_error: nullableString,
+  model_patch_status: ModelPatchStatus,
   patch_count: Type.Integer(),
   created_by: Type.String(),
   created_at: time,
@@ -291,6 +302,8 @@ export type DiagnosisCompletedEvent = Type.Static<typeof DiagnosisCompletedEvent
 export const PatchProposedEvent = Type.Object({
   patch_id: Type.String(),
   diagnosis_id: Type.String(),
+  /** `analyser` or `model` (absent from events older than model patches: `analyser`). */
+  origin: Type.Optional(Type.Union([Type.Literal('analyser'), Type.Literal('model')])),
   safety_class: SafetyClass,
   verified: Type.Boolean(),
   verification_rejected: Type.Boolean(),

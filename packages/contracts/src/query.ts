@@ -114,3 +114,55 @@ export type QueryResponse = Type.Static<typeof QueryResponse>;
  */
 export const QueryStreamDelta = Type.Object({ text: Type.String() });
 export type QueryStreamDelta = Type.Static<typeof QueryStreamDelta>;
+
+/**
+ * Bounds of `POST /core/api/v1/query/propose-fix`: a model answers with the whole corrected content of every file it
+ * changes, so the files it is given must fit in one answer.
+ */
+export const PROPOSE_FIX_LIMITS = { files: 10, totalChars: 40_000, issues: 200 } as const;
+
+/** A finding the model is asked to fix (PENELOPE's issue, trimmed). */
+export const ProposeFixIssue = Type.Object(
+  {
+    rule: Type.String({ minLength: 1, maxLength: 200 }),
+    message: Type.String({ minLength: 1, maxLength: 2_000 }),
+    line: Type.Integer({ minimum: 1 }),
+    /** The file of the finding; required when more than one file is given. */
+    file: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+    column: Type.Optional(Type.Integer({ minimum: 1 })),
+    severity: Type.Optional(Type.Union([Type.Literal('error'), Type.Literal('warning'), Type.Literal('info')])),
+  },
+  { additionalProperties: false },
+);
+export type ProposeFixIssue = Type.Static<typeof ProposeFixIssue>;
+
+/** A file as the model sees it and answers it. */
+export const ProposeFixFile = Type.Object(
+  { path: Type.String({ minLength: 1, maxLength: 500 }), content: Type.String({ maxLength: PROPOSE_FIX_LIMITS.totalChars }) },
+  { additionalProperties: false },
+);
+export type ProposeFixFile = Type.Static<typeof ProposeFixFile>;
+
+/** `POST /core/api/v1/query/propose-fix` (internal: `service:penelope` only): the files of a diagnosis and its findings. */
+export const ProposeFixParams = Type.Object(
+  {
+    language: Type.Union([Type.Literal('python'), Type.Literal('typescript'), Type.Literal('javascript')]),
+    /** Together at most {@link PROPOSE_FIX_LIMITS}.totalChars characters. */
+    files: Type.Array(ProposeFixFile, { minItems: 1, maxItems: PROPOSE_FIX_LIMITS.files }),
+    issues: Type.Array(ProposeFixIssue, { minItems: 1, maxItems: PROPOSE_FIX_LIMITS.issues }),
+  },
+  { additionalProperties: false },
+);
+export type ProposeFixParams = Type.Static<typeof ProposeFixParams>;
+
+/** The model's fix: only the files it changed, each with its whole new content. */
+export const ProposeFixResponse = Type.Object({
+  files: Type.Array(ProposeFixFile),
+  /** The model's own account of the change (one or two sentences). */
+  explanation: Type.String(),
+  provider: QueryProvider,
+  model: Type.String(),
+  /** How the provider ended (`end_turn`, `stop`, …). */
+  stop_reason: Type.String(),
+});
+export type ProposeFixResponse = Type.Static<typeof ProposeFixResponse>;

@@ -4,6 +4,7 @@ import { QueryParams, QueryResponse } from '@maximus/contracts';
 import type { ServiceContext } from '@maximus/kit/service';
 import { passThroughRetriever, passThroughScreener, type ContextRetriever, type Screener } from './hooks.js';
 import { createPipeline } from './pipeline.js';
+import { proposeFixRoute } from './propose-fix.js';
 import { createProvider, type Provider } from './providers/index.js';
 import { QuerySse } from './sse.js';
 
@@ -15,17 +16,23 @@ export interface QueryPlugs {
 
 const tags = ['query'];
 
-/** `POST /api/v1/query`: the query pipeline, answered as JSON or, with `stream: true`, as Server-Sent Events. */
+/**
+ * `POST /api/v1/query`: the query pipeline, answered as JSON or, with `stream: true`, as Server-Sent Events; and the
+ * internal `POST /api/v1/query/propose-fix` (PENELOPE's model patches), with the same provider.
+ */
 export async function queryRoutes(app: FastifyInstance, ctx: ServiceContext, plugs: QueryPlugs = {}): Promise<void> {
   const llm = ctx.config.llm;
   let provider: Promise<Provider> | undefined;
+  // One provider for the queries and the fixes, created on first use (a failed creation is tried again).
+  const theProvider = () =>
+    (provider ??= createProvider(llm).catch((error: unknown) => {
+      provider = undefined;
+      throw error;
+    }));
   const queries = new Counter({ name: 'maximus_queries_total', help: 'Queries by provider and outcome (answered, or the error code)', labelNames: ['provider', 'outcome'], registers: [ctx.metrics.registry] });
   const duration = new Histogram({ name: 'maximus_query_duration_seconds', help: 'Query processing time by provider', labelNames: ['provider'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers: [ctx.metrics.registry] });
   const run = createPipeline({
-    provider: () => (provider ??= createProvider(llm).catch((error: unknown) => {
-      provider = undefined;
-      throw error;
-    })),
+    provider: theProvider,
     screener: plugs.screener ?? passThroughScreener,
     retriever: plugs.retriever ?? passThroughRetriever,
     peers: () => ctx.peers,
@@ -71,5 +78,5 @@ export async function queryRoutes(app: FastifyInstance, ctx: ServiceContext, plu
       return reply;
     },
   );
-  await Promise.resolve();
+  await proposeFixRoute(app, ctx, theProvider);
 }

@@ -96,6 +96,7 @@ export async function diagnose(runtime: HealingRuntime, body: DiagnoseParams, pr
       analysis_ms: round(analysis.analysis_ms),
       total_ms: round(totalMs),
       patches_status: 'pending',
+      model_patch_status: runtime.options.modelPatches && issues.length > 0 ? 'pending' : 'off',
       created_by: principal,
     });
     const event: DiagnosisCompletedEvent = { diagnosis_id: id, language: body.language, issues_by_severity: bySeverity, duration_ms: round(totalMs) };

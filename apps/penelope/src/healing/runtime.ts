@@ -3,6 +3,7 @@ import type { Subscription } from '@maximus/kit/bus';
 import type { ServiceContext } from '@maximus/kit/service';
 import { resolveHealingOptions, type HealingOptions, type ResolvedHealingOptions } from './config.js';
 import { runScheduled, subscribeExecutor } from './executor.js';
+import { NoModelMemo, proposeModelPatch } from './model-patches.js';
 import { buildPatches } from './patches.js';
 import { AnalyserPool } from './pool.js';
 import { DIAGNOSES, HealingStore } from './store.js';
@@ -12,6 +13,7 @@ export interface HealingMetrics {
   analysisSeconds: Histogram<'language'>;
   patches: Counter<'safety_class' | 'verified'>;
   applied: Counter<'outcome'>;
+  modelPatches: Counter<'outcome'>;
   warmSeconds: Gauge;
 }
 
@@ -22,7 +24,9 @@ export interface HealingRuntime {
   readonly pool: AnalyserPool;
   readonly store: HealingStore;
   readonly metrics: HealingMetrics;
-  /** Builds the patches of a diagnosis in the background (tracked, so that `stop()` waits for them). */
+  /** Core's "no language model" answer, believed for 5 minutes. */
+  readonly noModel: NoModelMemo;
+  /** Builds the patches of a diagnosis in the background, the analysers' then the model's (tracked, so that `stop()` waits for them). */
   schedulePatches(diagnosisId: string): void;
   /** Resolves when every background patch job started so far has finished (tests, shutdown). */
   idle(): Promise<void>;
@@ -45,6 +49,12 @@ export function healingRuntime(ctx: ServiceContext, options: HealingOptions = {}
     analysisSeconds: new Histogram({ name: 'penelope_analysis_seconds', help: 'Time an analyser worker spent on one diagnosis', labelNames: ['language'], buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers }),
     patches: new Counter({ name: 'penelope_patches_total', help: 'Patches proposed, by safety class and verification', labelNames: ['safety_class', 'verified'], registers }),
     applied: new Counter({ name: 'penelope_patches_applied_total', help: 'Approved patches executed, by outcome', labelNames: ['outcome'], registers }),
+    modelPatches: new Counter({
+      name: 'penelope_model_patches_total',
+      help: 'Model patches asked of core, by outcome (proposed, skipped, verification_failed, or the error code)',
+      labelNames: ['outcome'],
+      registers,
+    }),
     warmSeconds: new Gauge({ name: 'penelope_analyser_warm_seconds', help: 'Time the first analyser worker took to warm Ruff, TypeScript and ESLint', registers }),
   };
   const pool = new AnalyserPool({ size: resolved.workers, log: ctx.log, ...(resolved.workerUrl ? { workerUrl: resolved.workerUrl } : {}) });
@@ -58,9 +68,11 @@ export function healingRuntime(ctx: ServiceContext, options: HealingOptions = {}
     pool,
     store: new HealingStore(ctx.db),
     metrics,
+    noModel: new NoModelMemo(resolved.clock),
     schedulePatches(diagnosisId) {
       if (stopping) return;
       const job = buildPatches(runtime, diagnosisId)
+        .then((built) => (built.row.model_patch_status === 'pending' ? proposeModelPatch(runtime, built) : undefined))
         .catch((error: unknown) => ctx.log.error({ err: error, diagnosis_id: diagnosisId }, 'penelope patch job failed'))
         .finally(() => jobs.delete(job));
       jobs.add(job);
@@ -74,6 +86,10 @@ export function healingRuntime(ctx: ServiceContext, options: HealingOptions = {}
       await ctx.db.query(
         `UPDATE ${DIAGNOSES} SET patches_status = 'failed', patches_error = 'interrupted: the service stopped while building the patches', updated_at = now()
          WHERE patches_status = 'pending' AND updated_at < now() - interval '30 minutes'`,
+      );
+      await ctx.db.query(
+        `UPDATE ${DIAGNOSES} SET model_patch_status = 'failed', patches_error = concat_ws('; ', patches_error, 'model patch: interrupted: the service stopped while asking for it'), updated_at = now()
+         WHERE model_patch_status = 'pending' AND updated_at < now() - interval '30 minutes'`,
       );
       subscriptions = await subscribeExecutor(runtime);
       const tick = () => {

@@ -1,4 +1,4 @@
-import type { Diagnosis, HealingCase, HealingFocus, HealingLanguage, HistoryList, HistoryQuery, Issue, Mansidao, Patch, PatchesStatus, PatchStatus, PatchSummary, SafetyClass, SourceFile, Verification } from '@maximus/contracts';
+import type { Diagnosis, HealingCase, HealingFocus, HealingLanguage, HistoryList, HistoryQuery, Issue, Mansidao, ModelPatchStatus, Patch, PatchesStatus, PatchStatus, PatchSummary, SafetyClass, SourceFile, Verification } from '@maximus/contracts';
 import type { Database, Queryable } from '@maximus/kit/db';
 import { decodeKeysetCursor, encodeKeysetCursor, sqlFilters } from '@maximus/kit/pagination';
 import { PenelopeErrors } from './errors.js';
@@ -41,6 +41,7 @@ export interface DiagnosisRow {
   patches_status: PatchesStatus;
   patches_error: string | null;
   patches_ms: number | null;
+  model_patch_status: ModelPatchStatus;
   created_by: string;
   created_at: Date | string;
   patch_count?: number | string;
@@ -104,6 +105,7 @@ export function toDiagnosis(row: DiagnosisRow): Diagnosis {
     timings: { queue_ms: row.queue_ms, analysis_ms: row.analysis_ms, total_ms: row.total_ms },
     patches_status: row.patches_status,
     patches_error: row.patches_error,
+    model_patch_status: row.model_patch_status,
     patch_count: Number(row.patch_count ?? 0),
     created_by: row.created_by,
     created_at: iso(row.created_at)!,
@@ -184,18 +186,35 @@ export class HealingStore {
     return row;
   }
 
-  async insertDiagnosis(tx: Queryable, row: Omit<DiagnosisRow, 'created_at' | 'shape' | 'patches_error' | 'patches_ms' | 'patch_count'>): Promise<DiagnosisRow> {
+  /** `model_patch_status` defaults to `off` (no model patch asked). */
+  async insertDiagnosis(tx: Queryable, row: Omit<DiagnosisRow, 'created_at' | 'shape' | 'patches_error' | 'patches_ms' | 'patch_count' | 'model_patch_status'> & { model_patch_status?: ModelPatchStatus }): Promise<DiagnosisRow> {
     const { rows } = await tx.query<DiagnosisRow>(
-      `INSERT INTO ${DIAGNOSES} (id, language, focus, files, tests, issues, rules, file_names, errors, warnings, infos, total_issues, fixable_issues, analysers, queue_ms, analysis_ms, total_ms, patches_status, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING *`,
+      `INSERT INTO ${DIAGNOSES} (id, language, focus, files, tests, issues, rules, file_names, errors, warnings, infos, total_issues, fixable_issues, analysers, queue_ms, analysis_ms, total_ms, patches_status,
+         model_patch_status, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING *`,
       [row.id, row.language, row.focus, JSON.stringify(row.files), JSON.stringify(row.tests), JSON.stringify(row.issues), row.rules, row.file_names, row.errors, row.warnings, row.infos,
-        row.total_issues, row.fixable_issues, JSON.stringify(row.analysers), row.queue_ms, row.analysis_ms, row.total_ms, row.patches_status, row.created_by],
+        row.total_issues, row.fixable_issues, JSON.stringify(row.analysers), row.queue_ms, row.analysis_ms, row.total_ms, row.patches_status, row.model_patch_status ?? 'off', row.created_by],
     );
     return rows[0]!;
   }
 
   async setPatchesStatus(id: string, status: PatchesStatus, error: string | null, ms: number | null): Promise<void> {
     await this.db.query(`UPDATE ${DIAGNOSES} SET patches_status = $2, patches_error = $3, patches_ms = $4, updated_at = now() WHERE id = $1`, [id, status, error, ms]);
+  }
+
+  /**
+   * Records how the model patch ended: its status, the reason (added to `patches_error`, which may already hold the
+   * analysers' failure), and a diagnosis with nothing fixable by the analysers becomes `ready` once a model patch exists.
+   */
+  async setModelPatch(id: string, status: ModelPatchStatus, reason: string | null): Promise<void> {
+    await this.db.query(
+      `UPDATE ${DIAGNOSES} SET model_patch_status = $2,
+         patches_error = CASE WHEN $3::text IS NULL THEN patches_error WHEN patches_error IS NULL THEN $3::text ELSE patches_error || '; ' || $3::text END,
+         patches_status = CASE WHEN $2 = 'proposed' AND patches_status = 'none' THEN 'ready' ELSE patches_status END,
+         updated_at = now()
+       WHERE id = $1`,
+      [id, status, reason],
+    );
   }
 
   async setShape(id: string, shape: readonly number[]): Promise<void> {

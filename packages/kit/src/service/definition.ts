@@ -59,6 +59,12 @@ export interface InternalRoute {
   readonly method: string;
   readonly path: string;
   readonly callers: readonly ServiceName[];
+  /**
+   * The route exists for these callers alone: any other principal, users included, is refused (403
+   * `KIT_ERR_AUTH_INTERNAL_ONLY`), and the route is left out of the service's OpenAPI document (no SDK method).
+   * @default false
+   */
+  readonly only?: boolean;
 }
 
 /** Typed identity, so that a service file reads `export const service = defineService({...})`. */

@@ -18,7 +18,10 @@ const probe = defineService({
   name: 'core',
   version: '9.9.9',
   summary: 'a probe of the kit',
-  internalRoutes: [{ method: 'GET', path: '/api/v1/whoami', callers: ['penelope'] }],
+  internalRoutes: [
+    { method: 'GET', path: '/api/v1/whoami', callers: ['penelope'] },
+    { method: 'POST', path: '/api/v1/internal/:id', callers: ['penelope'], only: true },
+  ],
   api: async (app, ctx) => {
     app.post(
       '/things/:id',
@@ -31,6 +34,7 @@ const probe = defineService({
       (request) => ({ id: (request.params as { id: string }).id, body: request.body }),
     );
     app.get('/whoami', (request) => request.principal);
+    app.post('/internal/:id', { schema: { summary: 'for penelope only' } }, (request) => ({ by: request.principal?.id }));
     app.get('/db-gone', () => {
       throw new KitErrors.DatabaseUnavailable('connect ECONNREFUSED 127.0.0.1:5432');
     });
@@ -161,6 +165,22 @@ describe('a service built by the kit (PGlite)', () => {
     expect(other.json().code).toBe('KIT_ERR_AUTH_SERVICE_ROUTE_FORBIDDEN');
     const maba = servicePrincipal('maba');
     expect((await app.inject({ method: 'GET', url: '/api/v1/whoami', headers: internalHeaders(PROOF, 'GET', '/api/v1/whoami', maba) })).statusCode).toBe(403);
+  });
+
+  it('keeps a route listed `only` for its callers: users are refused, and the OpenAPI document leaves it out', async () => {
+    const url = '/api/v1/internal/x1';
+    const penelope = servicePrincipal('penelope', 'user:key-abc');
+    const ok = await app.inject({ method: 'POST', url, payload: {}, headers: internalHeaders(PROOF, 'POST', url, penelope) });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toEqual({ by: 'service:penelope' });
+    const user = await app.inject({ method: 'POST', url, payload: {}, headers: fromGateway('POST', url) });
+    expect(user.statusCode).toBe(403);
+    expect(user.json()).toMatchObject({ code: 'KIT_ERR_AUTH_INTERNAL_ONLY', detail: 'user:test may not call POST /api/v1/internal/x1 on core: it is an internal route, for service:penelope only' });
+    const maba = await app.inject({ method: 'POST', url, payload: {}, headers: internalHeaders(PROOF, 'POST', url, servicePrincipal('maba')) });
+    expect(maba.json().code).toBe('KIT_ERR_AUTH_SERVICE_ROUTE_FORBIDDEN');
+    const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    expect(Object.keys(doc.paths)).not.toContain('/api/v1/internal/{id}');
+    expect(Object.keys(doc.paths)).toContain('/api/v1/whoami');
   });
 
   it('documents its routes in /openapi.json', async () => {

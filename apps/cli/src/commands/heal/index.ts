@@ -20,19 +20,39 @@ const FOCI = ['errors', 'warnings', 'performance', 'security', 'all'];
 const FINAL = new Set(['executed', 'failed', 'rejected', 'cancelled', 'expired']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Waits for a diagnosis's patches, showing progress on stderr. */
+/** Waits for a diagnosis's patches — the analysers', then the model's when one was asked — showing progress on stderr. */
 async function patchesOf(client: Maximus, diagnosis: Diagnosis, io: CommandIO, quiet: boolean): Promise<Diagnosis> {
   let d = diagnosis;
-  let dots = 0;
   const tty = io.stderr.isTTY;
-  if (!quiet && d.patches_status === 'pending') io.stderr.write('Building and verifying patches');
-  while (d.patches_status === 'pending') {
-    await Promise.race([sleep(500), io.interrupted.then(() => { throw new ExitError('interrupted', 130); })]);
-    d = await client.healing.retrieve(d.id);
-    if (!quiet && (tty || ++dots % 4 === 0)) io.stderr.write('.');
-  }
-  if (!quiet && diagnosis.patches_status === 'pending') io.stderr.write(` ${d.patch_count} patch(es)\n`);
+  const wait = async (until: (x: Diagnosis) => boolean, label: string, done: (x: Diagnosis) => string) => {
+    if (until(d)) return;
+    let dots = 0;
+    if (!quiet) io.stderr.write(label);
+    while (!until(d)) {
+      await Promise.race([sleep(500), io.interrupted.then(() => { throw new ExitError('interrupted', 130); })]);
+      d = await client.healing.retrieve(d.id);
+      if (!quiet && (tty || ++dots % 4 === 0)) io.stderr.write('.');
+    }
+    if (!quiet) io.stderr.write(` ${done(d)}\n`);
+  };
+  await wait((x) => x.patches_status !== 'pending', 'Building and verifying patches', (x) => `${x.patch_count} patch(es)`);
+  await wait((x) => x.model_patch_status !== 'pending', 'Asking the language model for a patch', (x) => x.model_patch_status);
   return d;
+}
+
+/** The patch to show and apply: the best verified analyser patch (highest confidence), else a verified model patch. */
+export function bestOf(patches: readonly PatchSummary[]): PatchSummary | undefined {
+  const byScore = (a: PatchSummary, b: PatchSummary) => b.confidence - a.confidence || b.mansidao_score - a.mansidao_score;
+  const verified = patches.filter((p) => p.verified);
+  return verified.filter((p) => p.origin === 'analyser').sort(byScore)[0] ?? verified.filter((p) => p.origin === 'model').sort(byScore)[0];
+}
+
+/** Why the model patch did not come, from `patches_error` (undefined when it came, was not asked, or core has no model). */
+export function modelFailure(d: Diagnosis): string | undefined {
+  if (d.model_patch_status !== 'failed') return undefined;
+  // PENELOPE appends the model's reason last, after any failure of the analysers' patches.
+  const at = d.patches_error?.lastIndexOf('model patch: ') ?? -1;
+  return at < 0 ? 'no reason recorded' : d.patches_error!.slice(at + 'model patch: '.length);
 }
 
 function coloured(diff: string, stream: CommandIO['stdout']): string {
@@ -56,15 +76,19 @@ export function summary(d: Diagnosis, stream: CommandIO['stdout']): string {
   return lines.join('\n') + '\n';
 }
 
-/** The best patch: title, safety, confidence, mansidão, verification, and its coloured diff (also the TUI's /heal). */
-export function bestPanel(p: PatchSummary, stream: CommandIO['stdout']): string {
+/**
+ * A patch: title, origin, safety, confidence, mansidão, verification, and its coloured diff (also the TUI's /heal). A
+ * model patch says so, in yellow: a language model wrote it, and a person should read it before approving it.
+ */
+export function bestPanel(p: PatchSummary, stream: CommandIO['stdout'], heading = 'Best patch'): string {
   const c = painter(stream);
   const m = p.mansidao;
   return [
-    c.bold(`Best patch: ${p.title}`),
-    `  ${p.id}  safety ${p.safety_class}  confidence ${p.confidence}  ${c.bold(`mansidão ${p.mansidao_score}`)} ${m.within_limits ? c.green('(within limits)') : c.yellow('(outside the limits)')}`,
+    c.bold(`${heading}: ${p.title}`),
+    ...(p.origin === 'model' ? [c.yellow('  proposed by a language model, not by the analysers: read it before approving (never safe; unsafe only when your tests pass on it)')] : []),
+    `  ${p.id}  ${p.origin}  safety ${p.safety_class}  confidence ${p.confidence}  ${c.bold(`mansidão ${p.mansidao_score}`)} ${m.within_limits ? c.green('(within limits)') : c.yellow('(outside the limits)')}`,
     `  ${m.lines_changed} line(s), ${m.functions_modified} function(s), reversibility ${m.reversibility}${m.breaking_change ? c.red(`, breaking: ${m.breaking_changes.join('; ')}`) : ''}`,
-    `  verified: ${p.verification.reasons.join('; ')}`,
+    `  ${p.verified ? 'verified' : 'rejected'}: ${p.verification.reasons.join('; ')}`,
     '',
     coloured(p.diff, stream),
   ].join('\n');
@@ -92,7 +116,8 @@ export const heal = defineCommand<HealOptions>({
   summary: 'Diagnose code with PENELOPE, show the best verified patch, and (--apply) ask to apply it through governance',
   description:
     'Sends the file, or the Python/TypeScript/JavaScript files under a directory (tests apart: test_*.py, *.test.ts…), to PENELOPE; ' +
-    'prints the issues ("Found N issues"), then the best patch — the highest confidence among the verified ones — as a coloured diff with its mansidão score. ' +
+    'prints the issues ("Found N issues"), then the best patch — the highest confidence among the verified analyser patches, else a verified model patch — as a coloured diff with its mansidão score; ' +
+    'when core has a language model, PENELOPE also asks it for a patch, shown after it and marked as the model\'s. ' +
     '--apply creates the governance apply_patch decision (a person approves it) and waits for it, printing its id and state; ' +
     'approved, PENELOPE writes the patch into --workspace (default: the directory diagnosed; it must be one MAXIMUS_PENELOPE_WORKSPACES allows).',
   args: [{ name: 'path', description: 'a file or a directory', required: true }],
@@ -124,11 +149,15 @@ export const heal = defineCommand<HealOptions>({
       if (!json) io.stdout.write(summary(diagnosis, io.stdout));
       const done = await patchesOf(client, diagnosis, io, json);
       const patches = done.patches_status === 'ready' ? (await client.healing.patches.list({ diagnosis_id: done.id })).data : [];
-      const best = patches.filter((p) => p.verified).sort((a, b) => b.confidence - a.confidence || b.mansidao_score - a.mansidao_score)[0];
+      const best = bestOf(patches);
+      const model = patches.find((p) => p.origin === 'model');
       if (!json) {
         if (done.patches_status === 'failed') io.stdout.write(`Patches could not be built: ${done.patches_error ?? 'unknown error'}\n`);
         else if (best) io.stdout.write(bestPanel(best, io.stdout));
         else io.stdout.write(patches.length ? `No patch passed verification (${patches.length} rejected).\n` : 'No patch to propose.\n');
+        if (model && model !== best) io.stdout.write(`\n${bestPanel(model, io.stdout, 'Also proposed')}`);
+        const failure = modelFailure(done);
+        if (failure) io.stdout.write(`No model patch: ${failure}\n`);
       }
       let decision: Decision | undefined;
       if (options.apply) {

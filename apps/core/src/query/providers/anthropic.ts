@@ -2,7 +2,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import type { ResolvedConfig } from '@maximus/kit/config';
 import { CoreErrors } from '../../errors.js';
 import { providerCall } from './errors.js';
-import { MAX_TOOL_ROUNDS, systemPrompt, userPrompt, type Provider, type ProviderInput, type ProviderOutput } from './types.js';
+import { MAX_TOOL_ROUNDS, systemPrompt, userPrompt, type CompletionInput, type CompletionOutput, type Provider, type ProviderInput, type ProviderOutput } from './types.js';
 
 type Llm = ResolvedConfig['llm'];
 
@@ -24,6 +24,16 @@ export async function createAnthropicProvider(llm: Llm): Promise<Provider> {
   return {
     name: 'anthropic',
     model,
+    async complete(input: CompletionInput): Promise<CompletionOutput> {
+      const message: Anthropic.Message = await providerCall('anthropic', sdk, { ...options, timeoutMs: input.timeoutMs ?? options.timeoutMs, signal: input.signal }, (signal) =>
+        client.messages.create(
+          { model, max_tokens: input.maxTokens, system: input.system, messages: [{ role: 'user', content: input.prompt }], stream: false },
+          { signal, timeout: input.timeoutMs ?? options.timeoutMs },
+        ),
+      );
+      if (!Array.isArray(message.content)) throw new CoreErrors.QueryUpstream('anthropic', 'bad response: the answer has no content blocks');
+      return { text: message.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join(''), stopReason: message.stop_reason ?? 'unknown' };
+    },
     async answer(input: ProviderInput): Promise<ProviderOutput> {
       const tools = input.tools.definitions.map((t) => ({ name: t.name, description: t.description, input_schema: t.input_schema }));
       const messages: Anthropic.MessageParam[] = [{ role: 'user', content: userPrompt(input.query, input.context) }];

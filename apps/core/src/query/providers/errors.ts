@@ -62,11 +62,11 @@ export function mapProviderError(error: unknown, provider: string, classes: SdkE
   return new CoreErrors.QueryUpstream(provider, `bad response: ${message}`);
 }
 
-/** Runs one provider call under the query's deadline, mapping every failure. */
+/** Runs one provider call under the query's deadline (and the caller's `signal`, when given), mapping every failure. */
 export async function providerCall<T>(
   provider: string,
   classes: SdkErrorClasses,
-  options: { timeoutMs: number; apiKey: string | undefined },
+  options: { timeoutMs: number; apiKey: string | undefined; signal?: AbortSignal | undefined },
   call: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const controller = new AbortController();
@@ -75,11 +75,15 @@ export async function providerCall<T>(
     timedOut = true;
     controller.abort();
   }, options.timeoutMs);
+  const abort = () => controller.abort();
+  if (options.signal?.aborted) controller.abort();
+  else options.signal?.addEventListener('abort', abort, { once: true });
   try {
     return await call(controller.signal);
   } catch (error) {
     throw mapProviderError(error, provider, classes, { ...options, timedOut });
   } finally {
     clearTimeout(timer);
+    options.signal?.removeEventListener('abort', abort);
   }
 }

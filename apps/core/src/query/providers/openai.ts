@@ -2,7 +2,7 @@ import type OpenAI from 'openai';
 import type { ResolvedConfig } from '@maximus/kit/config';
 import { CoreErrors } from '../../errors.js';
 import { providerCall } from './errors.js';
-import { MAX_TOOL_ROUNDS, systemPrompt, userPrompt, type Provider, type ProviderInput, type ProviderOutput } from './types.js';
+import { MAX_TOOL_ROUNDS, systemPrompt, userPrompt, type CompletionInput, type CompletionOutput, type Provider, type ProviderInput, type ProviderOutput } from './types.js';
 
 type Llm = ResolvedConfig['llm'];
 
@@ -20,6 +20,17 @@ export async function createOpenAIProvider(llm: Llm): Promise<Provider> {
   return {
     name: 'openai',
     model,
+    async complete(input: CompletionInput): Promise<CompletionOutput> {
+      const completion: OpenAI.ChatCompletion = await providerCall('openai', sdk, { ...options, timeoutMs: input.timeoutMs ?? options.timeoutMs, signal: input.signal }, (signal) =>
+        client.chat.completions.create(
+          { model, max_tokens: input.maxTokens, stream: false, messages: [{ role: 'system', content: input.system }, { role: 'user', content: input.prompt }] },
+          { signal, timeout: input.timeoutMs ?? options.timeoutMs },
+        ),
+      );
+      const choice = Array.isArray(completion.choices) ? completion.choices[0] : undefined;
+      if (!choice?.message) throw new CoreErrors.QueryUpstream('openai', 'bad response: the answer has no choices');
+      return { text: choice.message.content ?? '', stopReason: choice.finish_reason ?? 'unknown' };
+    },
     async answer(input: ProviderInput): Promise<ProviderOutput> {
       const tools = input.tools.definitions.map((t) => ({ type: 'function' as const, function: { name: t.name, description: t.description, parameters: t.input_schema } }));
       const messages: OpenAI.ChatCompletionMessageParam[] = [

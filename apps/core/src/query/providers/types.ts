@@ -24,12 +24,34 @@ export interface ProviderOutput {
   readonly stopReason: string;
 }
 
+/** One prompt for a plain completion: no tools, no streaming. */
+export interface CompletionInput {
+  readonly system: string;
+  readonly prompt: string;
+  readonly maxTokens: number;
+  /** Aborts the call (the caller went away); the provider's own time limit still holds. */
+  readonly signal?: AbortSignal;
+  /** @default MAXIMUS_LLM_TIMEOUT_MS */
+  readonly timeoutMs?: number;
+}
+
+export interface CompletionOutput {
+  readonly text: string;
+  /** The provider's stop reason (`end_turn`, `stop`, `max_tokens`, `length`, …). */
+  readonly stopReason: string;
+}
+
 /** One way of answering a query (`local`, `anthropic`, `openai`). */
 export interface Provider {
   readonly name: QueryProvider;
   /** The model asked; null for the local provider. */
   readonly model: string | null;
   answer(input: ProviderInput): Promise<ProviderOutput>;
+  /**
+   * A single prompt answered as text by the model (the remote providers only: local has no model). Failures are the
+   * query's problems: 504 timeout, 503 unavailable, 502 upstream.
+   */
+  complete?(input: CompletionInput): Promise<CompletionOutput>;
 }
 
 /** Turns a remote provider may take asking for tools before it must answer. */

@@ -11,6 +11,8 @@ export function dispatch<Op extends WorkerOp>(engine: AnalysisEngine, op: Op, pa
       return engine.analyse(p) as WorkerResults[Op];
     case 'propose':
       return engine.propose(p) as WorkerResults[Op];
+    case 'assess':
+      return engine.assess(p) as WorkerResults[Op];
     case 'transpile':
       return engine.transpile((p as WorkerPayload<'transpile'>).files) as WorkerResults[Op];
     case 'kinds':

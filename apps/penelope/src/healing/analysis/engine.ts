@@ -5,7 +5,7 @@ import { appliedSafety, fixLoop } from './fix-loop.js';
 import { createRuffAnalyser } from './ruff.js';
 import { createScriptAnalyser } from './scripts.js';
 import { tsFacts } from './ts-facts.js';
-import { fileMap, toFiles, type AnalyseRequest, type AnalyseResult, type Finding, type FixOption, type LanguageAnalyser } from './types.js';
+import { fileMap, toFiles, type AnalyseRequest, type AnalyseResult, type FileMap, type Finding, type FixOption, type LanguageAnalyser } from './types.js';
 
 /** Most candidate patches built per diagnosis. */
 export const MAX_CANDIDATES = 12;
@@ -16,6 +16,18 @@ export interface ProposeRequest {
   language: HealingLanguage;
   files: SourceFile[];
   focus: HealingFocus;
+}
+
+/** Files changed elsewhere (a language model's fix), to be measured as a candidate like the fix loop's. */
+export interface AssessRequest extends ProposeRequest {
+  /** The proposed content of the files it changes (paths of `files`). */
+  proposed: SourceFile[];
+  key: string;
+  title: string;
+  /** The class to record until verification decides (the model patches' rule needs the tests). */
+  safety: SafetyClass;
+  /** The rules the change targets. @default every rule found in `files` */
+  rules?: string[];
 }
 
 /** A patch as the fix loop produced it, before the tests and the scores. */
@@ -104,34 +116,34 @@ export class AnalysisEngine {
     for (const group of groups(before.findings).slice(0, MAX_CANDIDATES)) {
       const loop = fixLoop(analyse, original, before, group.choose);
       if (!loop.applied.length) continue;
-      const changed = [...loop.files].filter(([path, text]) => original.get(path) !== text);
-      const key = changed.map(([p, t]) => `${p}\u0000${t}`).join('\u0001');
-      if (!changed.length || seen.has(key)) continue;
+      const key = [...loop.files].filter(([path, text]) => original.get(path) !== text).map(([p, t]) => `${p}\u0000${t}`).join('\u0001');
+      if (!key || seen.has(key)) continue;
       seen.add(key);
-      const targetedBefore = before.findings.filter((f) => group.rules.has(f.rule));
-      const targetedAfter = loop.result.findings.filter((f) => group.rules.has(f.rule));
-      const beforeFiles = changed.map(([path]) => ({ path, content: original.get(path) ?? '' }));
-      const afterFiles = changed.map(([path, content]) => ({ path, content }));
-      candidates.push({
+      candidates.push(measure(request.language, original, before, loop.files, loop.result, {
         key: group.key,
         title: group.title,
-        rules: [...group.rules].sort(),
+        rules: group.rules,
         safety: appliedSafety(loop.applied),
-        before: beforeFiles,
-        after: afterFiles,
         passes: loop.passes,
         stopped: loop.stopped,
-        parse_ok: loop.result.parse_ok,
-        diagnostics_before: before.findings.length,
-        diagnostics_after: loop.result.findings.length,
-        targeted_before: targetedBefore.length,
-        targeted_after: targetedAfter.length,
-        resolved: minus(before.findings, loop.result.findings).map(ref),
-        introduced: minus(loop.result.findings, before.findings).map(ref),
-        facts: request.language === 'python' ? null : Object.fromEntries(changed.map(([path, content]) => [path, { before: tsFacts(path, original.get(path) ?? ''), after: tsFacts(path, content) }])),
-      });
+      }));
     }
     return { before, candidates };
+  }
+
+  /**
+   * Measures files changed elsewhere (a language model's fix) as the fix loop's candidates are measured: both versions
+   * analysed, the findings resolved and introduced, whether it parses, the facts of both versions (TypeScript/JavaScript).
+   */
+  assess(request: AssessRequest): Candidate {
+    const analyser = this.analyser(request.language);
+    const analyse = (files: Map<string, string>) => analyser.analyse({ language: request.language, files: toFiles(files), focus: request.focus });
+    const original = fileMap(request.files);
+    const before = analyse(original);
+    const changed = new Map(original);
+    for (const f of request.proposed) if (original.has(f.path)) changed.set(f.path, f.content);
+    const rules = new Set(request.rules ?? before.findings.map((f) => f.rule));
+    return measure(request.language, original, before, changed, analyse(changed), { key: request.key, title: request.title, rules, safety: request.safety, passes: 1, stopped: 'proposed' });
   }
 
   /**
@@ -157,6 +169,36 @@ export class AnalysisEngine {
   kinds(files: readonly SourceFile[]): Record<string, string[]> {
     return Object.fromEntries(files.map((f) => [f.path, tsFacts(f.path, f.content).kinds]));
   }
+}
+
+/** A changed version of the files as a candidate: the files it changes, before and after, and what the analysers say of each version. */
+function measure(
+  language: HealingLanguage,
+  original: FileMap,
+  before: AnalyseResult,
+  files: FileMap,
+  after: AnalyseResult,
+  meta: { key: string; title: string; rules: ReadonlySet<string>; safety: SafetyClass; passes: number; stopped: string },
+): Candidate {
+  const changed = [...files].filter(([path, text]) => original.get(path) !== text);
+  return {
+    key: meta.key,
+    title: meta.title,
+    rules: [...meta.rules].sort(),
+    safety: meta.safety,
+    before: changed.map(([path]) => ({ path, content: original.get(path) ?? '' })),
+    after: changed.map(([path, content]) => ({ path, content })),
+    passes: meta.passes,
+    stopped: meta.stopped,
+    parse_ok: after.parse_ok,
+    diagnostics_before: before.findings.length,
+    diagnostics_after: after.findings.length,
+    targeted_before: before.findings.filter((f) => meta.rules.has(f.rule)).length,
+    targeted_after: after.findings.filter((f) => meta.rules.has(f.rule)).length,
+    resolved: minus(before.findings, after.findings).map(ref),
+    introduced: minus(after.findings, before.findings).map(ref),
+    facts: language === 'python' ? null : Object.fromEntries(changed.map(([path, content]) => [path, { before: tsFacts(path, original.get(path) ?? ''), after: tsFacts(path, content) }])),
+  };
 }
 
 /** The candidate groups of a diagnosis, most valuable first: errors before warnings, safe before unsafe, more findings first. */

@@ -1,5 +1,5 @@
 import type { HealingLanguage, SourceFile } from '@maximus/contracts';
-import type { Candidate, ProposeRequest } from './engine.js';
+import type { AssessRequest, Candidate, ProposeRequest } from './engine.js';
 import type { AnalyseRequest, AnalyseResult } from './types.js';
 
 /** Messages to an analyser worker, and what each answers. */
@@ -7,6 +7,7 @@ export type WorkerRequest =
   | { id: number; op: 'warm' }
   | { id: number; op: 'analyse'; payload: AnalyseRequest }
   | { id: number; op: 'propose'; payload: ProposeRequest }
+  | { id: number; op: 'assess'; payload: AssessRequest }
   | { id: number; op: 'kinds'; payload: { language: HealingLanguage; files: SourceFile[] } }
   | { id: number; op: 'transpile'; payload: { files: SourceFile[] } };
 
@@ -14,6 +15,7 @@ export interface WorkerResults {
   warm: { language: HealingLanguage; ms: number }[];
   analyse: AnalyseResult;
   propose: { before: AnalyseResult; candidates: Candidate[] };
+  assess: Candidate;
   kinds: Record<string, string[]>;
   transpile: { files: SourceFile[]; esm: boolean };
 }
