@@ -245,7 +245,7 @@ describe('model patches without a language model (the local provider)', () => {
       const d = await client.healing.diagnose({ language: 'python', files: [{ path, content: UTIL_PY }] });
       const done = await settled(client, d.id);
       expect(done).toMatchObject({ patches_status: 'ready', model_patch_status: 'unavailable' });
-      expect(done.patches_error).toMatch(/^model patch: CORE_ERR_QUERY_NO_MODEL: No language model is configured \(MAXIMUS_LLM_PROVIDER=local\)/);
+      expect(done.patches_error).toBeNull(); // the default configuration is not an error
       const patches = (await client.healing.patches.list({ diagnosis_id: d.id })).data;
       expect(patches.length).toBeGreaterThan(0);
       expect(patches.every((p) => p.origin === 'analyser')).toBe(true);

@@ -43,7 +43,8 @@ function failure(error: unknown): { code: string; detail: string } {
  * Asks core's model for a patch of the diagnosis (`POST /api/v1/query/propose-fix` as `service:penelope`), re-analyses
  * the files it returns in the worker pool, evaluates them like the analysers' candidates and records the patch with
  * `origin: model` (`unsafe` when given tests pass on it, else `suggestion-only`). Never throws: a failure is the
- * diagnosis's `model_patch_status` and a line of its `patches_error`, a log line and a metric.
+ * diagnosis's `model_patch_status` and a line of its `patches_error`, a log line and a metric (no model configured is
+ * only the status `unavailable`).
  */
 export async function proposeModelPatch(runtime: HealingRuntime, job: PatchJob): Promise<void> {
   const { ctx, store, metrics } = runtime;
@@ -55,7 +56,8 @@ export async function proposeModelPatch(runtime: HealingRuntime, job: PatchJob):
   };
 
   const noModel = runtime.noModel.current();
-  if (noModel) return finish('unavailable', 'skipped', `${noModel.reason} (core said so; asked again after ${noModel.until.toISOString()})`);
+  // No model is the default configuration, not an error: `model_patch_status` says it, `patches_error` stays clean.
+  if (noModel) return finish('unavailable', 'skipped', null);
   const issues = (typeof row.issues === 'string' ? JSON.parse(row.issues) : row.issues) as Issue[];
   const request = fixRequest(row.language, job.files, issues);
   if ('skip' in request) return finish('failed', 'skipped', request.skip);
@@ -68,7 +70,7 @@ export async function proposeModelPatch(runtime: HealingRuntime, job: PatchJob):
     if (code === 'CORE_ERR_QUERY_NO_MODEL') {
       runtime.noModel.remember(`${code}: ${detail}`);
       log.info({ code }, 'core has no language model: no model patches for the next 5 minutes');
-      return finish('unavailable', code, `${code}: ${detail}`);
+      return finish('unavailable', code, null);
     }
     log.warn({ code, detail }, 'penelope could not get a model patch');
     return finish('failed', code, `${code}: ${detail}`);
