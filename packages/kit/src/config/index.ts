@@ -23,7 +23,7 @@ export const ENV_VARS: readonly EnvVarSpec[] = [
   { name: 'MAXIMUS_DATA_DIR', default: '.maximus/data', description: 'Embedded mode: the PGlite data directory (relative to the working directory). `maximus serve <service>` without DATABASE_URL uses `<dir>/<service>`.' },
   { name: 'MAXIMUS_HOST', default: '127.0.0.1', description: 'Address to listen on. Anything but loopback needs `--insecure-http` until TLS is configured.' },
   { name: 'MAXIMUS_PORT', default: String(GATEWAY_PORT), description: 'Gateway port (`maximus up`, `maximus serve gateway`). A service run alone uses its own port from the service table unless `--port` is given.' },
-  { name: 'MAXIMUS_LOG_LEVEL', default: 'info', description: 'pino level: fatal, error, warn, info, debug, trace, silent.' },
+  { name: 'MAXIMUS_LOG_LEVEL', default: 'info', description: 'pino level: fatal, error, warn, info, debug, trace, silent. Every request has an access line at info, except successful probes (`/health`, `/ready`, `/metrics`), which are at debug.' },
   { name: 'DATABASE_URL', default: undefined, description: 'PostgreSQL 15+ URL. Set: connected mode for the database (one schema per service). Unset: embedded PGlite.', secret: true },
   { name: 'REDIS_URL', default: undefined, description: 'Redis URL. Set: the shared cache is Redis. Unset: an in-memory LRU per process.', secret: true },
   { name: 'NATS_URL', default: undefined, description: 'NATS URL (JetStream enabled). Set: the bus is JetStream. Unset: the in-process bus fed by the outbox.', secret: true },

@@ -39,6 +39,22 @@ describe('logs', () => {
     expect(JSON.stringify(lines)).not.toContain('Bearer nope');
   });
 
+  it('log successful probes (/health, /ready, /metrics) at debug, failed ones and every other route at info', async () => {
+    const { stream, lines } = capture();
+    const app = createServer({ log: createLogger({ destination: stream, level: 'info' }) });
+    let up = true;
+    app.get('/core/health', (_request, reply) => reply.code(up ? 200 : 503).send({ up }));
+    app.get('/metrics', () => 'ok');
+    app.get('/api/v1/health-report', () => ({ ok: true }));
+    for (const url of ['/core/health', '/metrics', '/api/v1/health-report']) await app.inject({ method: 'GET', url });
+    up = false;
+    await app.inject({ method: 'GET', url: '/core/health' });
+    await app.close();
+    await new Promise((r) => setImmediate(r));
+    const access = lines.filter((l) => l.msg === 'request completed').map((l) => [l.route, l.status]);
+    expect(access).toEqual([['/api/v1/health-report', 200], ['/core/health', 503]]);
+  });
+
   it('print URLs without their password', () => {
     expect(redactUrl('postgres://maximus:hunter2@db:5432/x')).toBe('postgres://maximus:***@db:5432/x');
     expect(redactUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');

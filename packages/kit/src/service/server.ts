@@ -11,6 +11,9 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * Fastify options that choose the kind of server: `{ http2: true, https: { allowHTTP1: true, key, cert, … } }`
  * serves HTTP/2 and HTTP/1.1 over TLS (ALPN), `{ https: {…} }` HTTPS/1.1 only. Absent: plain HTTP/1.1.
  */
+/** Routes that probes call: `/health`, `/ready`, `/metrics`, each also under a service's prefix (`/core/health`). */
+const PROBE = /^(\/[a-z]+)?\/(health|ready|metrics)$/;
+
 export interface ServerTransportOptions {
   readonly http2?: boolean;
   readonly https?: SecureServerOptions | HttpsServerOptions;
@@ -55,10 +58,11 @@ export function createServer(options: ServerOptions): FastifyInstance {
   });
   if (options.accessLog !== false) {
     app.addHook('onResponse', (request, reply, done) => {
-      request.log.info(
-        { method: request.method, route: request.routeOptions.url ?? null, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 },
-        'request completed',
-      );
+      const route = request.routeOptions.url ?? null;
+      const line = { method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 };
+      // Probes (orchestrators, the aggregate health, PENELOPE's sampling) would drown the other lines: debug, unless they fail.
+      if (route !== null && PROBE.test(route) && reply.statusCode < 400) request.log.debug(line, 'request completed');
+      else request.log.info(line, 'request completed');
       done();
     });
   }
