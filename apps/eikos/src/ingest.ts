@@ -52,7 +52,8 @@ export async function subscribeEvidence(ctx: ServiceContext, ledger: Ledger): Pr
           await ledger.store.append(entryForEvent(event));
         },
         // A ledger that starts for the first time after its producers still records their events (appends are idempotent).
-        { durable, replaySeconds: 24 * 3600 },
+        // Appends are group-committed in the order they are made: a batch from the outbox is one or two transactions.
+        { durable, replaySeconds: 24 * 3600, concurrent: true },
       ),
     );
   }

@@ -13,13 +13,15 @@ interface Group {
   readonly durable: string;
   readonly pattern: string;
   readonly members: BusHandler[];
+  readonly concurrent: boolean;
   next: number;
 }
 
 /**
  * The embedded bus: delivers in this process. `publish` resolves after every subscribed group has handled
  * the event (or dead-lettered it), so the outbox marks an event published only once it was consumed:
- * a crash before that replays it from the outbox.
+ * a crash before that replays it from the outbox. `publishAll` does the same for a batch: each group sees its
+ * events in order, and a `concurrent` group gets them all started at once (its store can commit them together).
  */
 export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
   const maxDeliver = options.maxDeliver ?? 5;
@@ -56,13 +58,26 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
     await Promise.all(matching.map((group) => deliver(group, event)));
   }
 
+  /** Each group gets its events of the batch in order: one after the other, or all started at once when `concurrent`. */
+  async function publishAll(events: readonly BusEvent[]): Promise<void> {
+    if (closed) throw new Error('bus is closed');
+    await Promise.all(
+      [...groups.values()].map(async (group) => {
+        const mine = events.filter((e) => topicMatches(group.pattern, e.topic));
+        if (group.concurrent) await Promise.all(mine.map((e) => deliver(group, e)));
+        else for (const e of mine) await deliver(group, e);
+      }),
+    );
+  }
+
   return {
     kind: 'memory',
     publish,
-    subscribe(pattern, handler, { durable }) {
+    publishAll,
+    subscribe(pattern, handler, { durable, concurrent = false }) {
       let group = groups.get(durable);
       if (!group) {
-        group = { durable, pattern, members: [], next: 0 };
+        group = { durable, pattern, members: [], concurrent, next: 0 };
         groups.set(durable, group);
       } else if (group.pattern !== pattern) {
         return Promise.reject(new Error(`durable ${durable} already subscribes to ${group.pattern}, not ${pattern}`));

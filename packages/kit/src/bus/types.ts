@@ -31,6 +31,13 @@ export interface SubscribeOptions {
    * The in-process bus ignores it (there the outbox holds events until every consumer exists).
    */
   readonly replaySeconds?: number;
+  /**
+   * The handler may run for several events at once: it is started for each event of a batch in order, and the
+   * batch waits for all of them (for a handler whose store group-commits, like the ledger's appends). The
+   * in-process bus hands such a group whole relayed batches; JetStream delivers one event at a time regardless.
+   * A group's first subscriber decides. @default false
+   */
+  readonly concurrent?: boolean;
 }
 
 export interface Subscription {
@@ -45,6 +52,13 @@ export interface Bus {
   readonly kind: 'memory' | 'nats';
   /** Resolves once the bus holds the event (JetStream: stored; in-process: handled by every subscriber). */
   publish(event: BusEvent): Promise<void>;
+  /**
+   * Publishes a batch in order, as `publish` one after the other would, resolving once the bus holds all of it; it
+   * may overlap their handling where a subscriber allows it (`concurrent`). When it rejects, none of the batch
+   * counts as published (the outbox publishes it again; consumers deduplicate). Optional: without it the outbox
+   * publishes one event at a time.
+   */
+  publishAll?(events: readonly BusEvent[]): Promise<void>;
   subscribe(pattern: string, handler: BusHandler, options: SubscribeOptions): Promise<Subscription>;
   health(timeoutMs?: number): Promise<ComponentHealth>;
   close(): Promise<void>;

@@ -148,7 +148,8 @@ export class Outbox {
   /**
    * One relay pass: claims up to a batch of unpublished events (a lease, so that replicas do not publish
    * the same rows concurrently), publishes them in order, marks them published. Stops at the first
-   * failure; the rest are released for the next pass. Returns how many were published.
+   * failure; the rest are released for the next pass. A bus with `publishAll` takes the batch at once (the
+   * in-process bus: a failure then releases the whole batch). Returns how many were published.
    */
   async relayOnce(): Promise<number> {
     const { rows } = await this.#db.query<Row>(
@@ -161,22 +162,25 @@ export class Outbox {
       [this.#batchSize, this.#leaseMs],
     );
     rows.sort((a, b) => Number(a.seq) - Number(b.seq));
+    const events = rows.map((row): BusEvent => ({ id: row.id, topic: row.topic, payload: row.payload, headers: row.headers, time: new Date(row.created_at).toISOString() }));
     const done: string[] = [];
     let failure: unknown;
-    for (const row of rows) {
-      const event: BusEvent = {
-        id: row.id,
-        topic: row.topic,
-        payload: row.payload,
-        headers: row.headers,
-        time: new Date(row.created_at).toISOString(),
-      };
+    if (this.#bus.publishAll && events.length > 1) {
       try {
-        await this.#bus.publish(event);
-        done.push(row.seq);
+        await this.#bus.publishAll(events);
+        done.push(...rows.map((r) => r.seq));
       } catch (error) {
         failure = error;
-        break;
+      }
+    } else {
+      for (const [i, event] of events.entries()) {
+        try {
+          await this.#bus.publish(event);
+          done.push(rows[i]!.seq);
+        } catch (error) {
+          failure = error;
+          break;
+        }
       }
     }
     if (done.length) {

@@ -195,6 +195,28 @@ function outboxSuite(open: () => Promise<{ db: Database; cleanup(): Promise<void
     await waitFor('the backlog to drain', async () => (await outbox.backlog()) === 0);
   });
 
+  it('hands a bus with publishAll the claimed batch in one call; when it fails, the whole batch is released and published later', async () => {
+    const inner = createMemoryBus();
+    let calls = 0;
+    const bus = Object.assign(flakyBus(inner, () => false), {
+      async publishAll(events: readonly BusEvent[]) {
+        if (++calls === 1) throw new Error('bus down (batch #1)');
+        await inner.publishAll!(events);
+      },
+    });
+    const { schema, outbox } = await setup({ bus });
+    const { events } = await consumer(inner);
+    await outbox.transaction(async (_tx, emit) => {
+      for (let i = 0; i < 5; i++) await emit('a.b', { i });
+    });
+    await expect(outbox.relayOnce()).rejects.toThrow('bus down (batch #1)');
+    expect((await rows(db, schema)).map((r) => [r.published_at, r.last_error])).toEqual(Array.from({ length: 5 }, () => [null, 'bus down (batch #1)']));
+    expect(await outbox.relayOnce()).toBe(5);
+    expect(calls).toBe(2);
+    expect(bus.publishes).toBe(0); // never one at a time
+    expect(events.map((e) => (e.payload as { i: number }).i)).toEqual([0, 1, 2, 3, 4]);
+  });
+
   it('prune() deletes published rows past the retention count and age, never unpublished ones', async () => {
     const { schema, outbox } = await setup({ retentionEvents: 5, retentionHours: 24 });
     await outbox.transaction(async (_tx, emit) => {
