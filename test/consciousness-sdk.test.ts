@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadRequestError, Maximus, NotFoundError, PermissionDeniedError, type ConsciousnessStreamEvent } from '@maximus/sdk';
 import type { ConsciousnessState } from '@maximus/contracts';
-import { program, type CommandIO } from '@maximus/cli';
-import { embeddedGateway, type TestGateway } from './gateway-helpers.js';
+import { embeddedGateway, runCli, type TestGateway } from './gateway-helpers.js';
 
 // The SDK's consciousness resource and `maximus consciousness` against the real platform over HTTP (every service
 // mounted, core with its defaults: the 100-node fabric, the loops on their timers).
@@ -86,29 +85,7 @@ describe('consciousness through the SDK and the CLI', () => {
     expect(blocked?.data).toMatchObject({ outcome: 'blocked', gate: 'salience' });
   });
 
-  /** Runs the CLI in this process; `interruptWhen` (checked every 50 ms on the output, 20 s at most) plays Ctrl-C. */
-  const cli = async (argv: string[], interruptWhen?: (out: string) => boolean) => {
-    let out = '';
-    let err = '';
-    let code = 0;
-    const io = {
-      stdout: { write: (s: string) => ((out += s), true), isTTY: false, getColorDepth: () => 1 },
-      stderr: { write: (s: string) => ((err += s), true), isTTY: false },
-      env: { ...process.env, MAXIMUS_API_KEY: gateway.adminKey, NO_COLOR: '1' },
-      interrupted: new Promise<NodeJS.Signals>((resolve) => {
-        if (!interruptWhen) return;
-        const end = Date.now() + 20_000;
-        const timer = setInterval(() => {
-          if (interruptWhen(out) || Date.now() > end) {
-            clearInterval(timer);
-            resolve('SIGINT');
-          }
-        }, 50);
-      }),
-    } as unknown as CommandIO;
-    await program(io, (c) => (code = c)).parseAsync(['node', 'maximus', ...argv, '--url', url]);
-    return { out, err, code };
-  };
+  const cli = (argv: string[], interruptWhen?: (out: string) => boolean) => runCli(url, gateway.adminKey, argv, interruptWhen);
 
   it('maximus consciousness prints the panel as plain text: gauge, TIG metrics, recent ignitions', async () => {
     const { out, code } = await cli(['consciousness']);

@@ -4,7 +4,7 @@ import { loadConfig } from '@maximus/kit/config';
 import { createPlatform, type Platform } from '@maximus/kit/platform';
 import { prepareService, type PreparedService } from '@maximus/kit/service';
 import { build, createGatewaySecurity, type GatewaySecurity } from '@maximus/gateway';
-import { SERVICE_DEFINITIONS } from '@maximus/cli';
+import { SERVICE_DEFINITIONS, program, type CommandIO } from '@maximus/cli';
 import { freshPgliteDir, silentLog } from './helpers.js';
 
 export interface TestGateway {
@@ -73,3 +73,34 @@ export async function connectedGateway(
 
 /** The test key of the gateway proof shared by a connected gateway and its services. */
 export const INTERNAL_SECRET = 'test-internal-secret-0123456789abcdef';
+
+export interface CliRun {
+  out: string;
+  err: string;
+  code: number;
+}
+
+/**
+ * Runs the `maximus` CLI in this process against `url` as the holder of `apiKey`, plain text (no TTY, no colour).
+ * `code` stays -1 unless a command ran to its end. `interruptWhen` (checked every 50 ms on the output, 20 s at most) plays Ctrl-C.
+ */
+export async function runCli(url: string, apiKey: string, argv: string[], interruptWhen?: (out: string) => boolean): Promise<CliRun> {
+  const run: CliRun = { out: '', err: '', code: -1 };
+  const io = {
+    stdout: { write: (s: string) => ((run.out += s), true), isTTY: false, getColorDepth: () => 1 },
+    stderr: { write: (s: string) => ((run.err += s), true), isTTY: false },
+    env: { ...process.env, MAXIMUS_API_KEY: apiKey, NO_COLOR: '1' },
+    interrupted: new Promise<NodeJS.Signals>((resolve) => {
+      if (!interruptWhen) return;
+      const end = Date.now() + 20_000;
+      const timer = setInterval(() => {
+        if (interruptWhen(run.out) || Date.now() > end) {
+          clearInterval(timer);
+          resolve('SIGINT');
+        }
+      }, 50);
+    }),
+  } as unknown as CommandIO;
+  await program(io, (c) => (run.code = c)).parseAsync(['node', 'maximus', ...argv, '--url', url]);
+  return run;
+}

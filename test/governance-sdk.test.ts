@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, Maximus, PermissionDeniedError, type GovernanceStreamEvent } from '@maximus/sdk';
-import { embeddedGateway, type TestGateway } from './gateway-helpers.js';
-import { program, type CommandIO } from '@maximus/cli';
+import { embeddedGateway, runCli, type TestGateway } from './gateway-helpers.js';
 
 const LOW = { threat: 0.1, asset: 0.1, business: 0.1, action: 0.1, compliance: 0.1, environment: 0.1 };
 
@@ -88,19 +87,7 @@ describe('governance through the SDK and the CLI', () => {
 
   it('maximus governance lists pending decisions as panels and approves one', async () => {
     const d = await operator.governance.decisions.create({ action_type: 'unblock_ip', params: { address: '203.0.113.11' }, reasoning: 'false positive', confidence: 0.7, risk_factors: LOW });
-    const run = async (...argv: string[]) => {
-      let out = '';
-      let err = '';
-      let code = 0;
-      const io = {
-        stdout: { write: (s: string) => ((out += s), true), isTTY: false, getColorDepth: () => 1 },
-        stderr: { write: (s: string) => ((err += s), true), isTTY: false },
-        env: { ...process.env, MAXIMUS_API_KEY: gateway.adminKey, NO_COLOR: '1' },
-        interrupted: new Promise<NodeJS.Signals>(() => undefined),
-      } as unknown as CommandIO;
-      await program(io, (c) => (code = c)).parseAsync(['node', 'maximus', ...argv, '--url', url]);
-      return { out, err, code };
-    };
+    const run = (...argv: string[]) => runCli(url, gateway.adminKey, argv);
     const list = await run('governance');
     expect(list.out).toContain(d.id);
     expect(list.out).toContain('unblock_ip');

@@ -7,8 +7,7 @@ import type { Diagnosis, PatchSummary, ProposeFixParams, ProposeFixResponse } fr
 import type { PeerError } from '@maximus/kit/peers';
 import type { ServiceContext } from '@maximus/kit/service';
 import { existingHealing } from '@maximus/penelope';
-import { program, type CommandIO } from '@maximus/cli';
-import { embeddedGateway, type TestGateway } from './gateway-helpers.js';
+import { embeddedGateway, runCli, type TestGateway } from './gateway-helpers.js';
 import { sample } from './helpers.js';
 import { scriptedFix, startFakeLlm, type FakeLlm } from './llm-fakes.js';
 
@@ -181,16 +180,7 @@ describe('model patches with a language model configured (openai)', () => {
     const dir = join(root, 'cli');
     mkdirSync(join(dir, 'app'), { recursive: true });
     writeFileSync(join(dir, 'app/util.py'), UTIL_PY);
-    let out = '';
-    let err = '';
-    const io = {
-      stdout: { write: (t: string) => ((out += t), true), isTTY: false, getColorDepth: () => 1 },
-      stderr: { write: (t: string) => ((err += t), true), isTTY: false },
-      env: { ...process.env, MAXIMUS_API_KEY: gateway.adminKey, NO_COLOR: '1' },
-      interrupted: new Promise<NodeJS.Signals>(() => undefined),
-    } as unknown as CommandIO;
-    let code = -1;
-    await program(io, (c) => (code = c)).parseAsync(['node', 'maximus', 'heal', dir, '--url', url]);
+    const { out, err, code } = await runCli(url, gateway.adminKey, ['heal', dir]);
     expect(code).toBe(0);
     expect(err).toMatch(/Analysing 1 python file/);
     expect(out).toMatch(/^Best patch: /m);

@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadRequestError, ConflictError, Maximus, NotFoundError, PermissionDeniedError } from '@maximus/sdk';
 import type { Diagnosis, HealingCase, PatchSummary } from '@maximus/contracts';
-import { program, type CommandIO } from '@maximus/cli';
-import { embeddedGateway, type TestGateway } from './gateway-helpers.js';
+import { embeddedGateway, runCli, type TestGateway } from './gateway-helpers.js';
 
 // PENELOPE healing through the real embedded gateway with the SDK: diagnose → patches → apply → governance → executor.
 
@@ -234,19 +233,7 @@ export async function main(): Promise<number> {
     const dir = join(root, 'cli-project');
     mkdirSync(join(dir, 'app'), { recursive: true });
     writeFileSync(join(dir, 'app/util.py'), UTIL_PY);
-    const run = async (...argv: string[]) => {
-      let out = '';
-      let err = '';
-      let code = 0;
-      const io = {
-        stdout: { write: (t: string) => ((out += t), true), isTTY: false, getColorDepth: () => 1 },
-        stderr: { write: (t: string) => ((err += t), true), isTTY: false },
-        env: { ...process.env, MAXIMUS_API_KEY: gateway.adminKey, NO_COLOR: '1' },
-        interrupted: new Promise<NodeJS.Signals>(() => undefined),
-      } as unknown as CommandIO;
-      await program(io, (c) => (code = c)).parseAsync(['node', 'maximus', ...argv, '--url', url]);
-      return { out, err, code };
-    };
+    const run = (...argv: string[]) => runCli(url, gateway.adminKey, argv);
     const shown = await run('heal', dir);
     expect(shown.code).toBe(0);
     expect(shown.err).toMatch(/Analysing 1 python file/);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Maximus } from '@maximus/sdk';
-import { program, type CommandIO } from '@maximus/cli';
+import { runCli } from './gateway-helpers.js';
 import type { FruitsReport, VirtuesReport } from '@maximus/contracts';
 import { freshPgliteDir } from './helpers.js';
 import { spiritualPlatform, type SpiritualPlatform } from './spiritual-helpers.js';
@@ -51,18 +51,7 @@ describe('fruits and virtues through the SDK and the CLI', () => {
   });
 
   it('maximus spiritual prints the panel, and --json both reports', async () => {
-    const run = async (...argv: string[]) => {
-      let out = '';
-      let code = 0;
-      const io = {
-        stdout: { write: (s: string) => ((out += s), true), isTTY: false, getColorDepth: () => 1 },
-        stderr: { write: () => true, isTTY: false },
-        env: { ...process.env, MAXIMUS_API_KEY: p.adminKey, NO_COLOR: '1' },
-        interrupted: new Promise<NodeJS.Signals>(() => undefined),
-      } as unknown as CommandIO;
-      await program(io, (c) => (code = c)).parseAsync(['node', 'maximus', ...argv, '--url', url]);
-      return { out, code };
-    };
+    const run = (...argv: string[]) => runCli(url, p.adminKey, argv);
     const panel = await run('spiritual');
     expect(panel.code).toBe(0);
     expect(panel.out).toContain('Fruits of the Spirit (Galatians 5:22-23)');
