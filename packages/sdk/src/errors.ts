@@ -238,12 +238,13 @@ export class TimeoutError extends MaximusError {
 }
 
 /**
- * A stream (`client.events.subscribe`, `client.governance.stream`) received no event and no heartbeat for
- * `idleMs`: the connection is taken for dead. `subscribe` reopens it from the last position by itself;
- * `governance.stream` throws this, and you resume with `lastEventId`.
+ * A stream (`client.events.subscribe`, `client.governance.stream`, `client.consciousness.stream`) received no
+ * event and no heartbeat for `idleMs`: the connection is taken for dead. The stream reopens it from the last
+ * event id by itself, and throws this when `maxReconnects` connections in a row fell silent (at once with
+ * `maxReconnects: 0`); `query.stream` throws it at once.
  * @example
  * try {
- *   for await (const e of client.governance.stream({ idleTimeoutMs: 30_000 })) handle(e);
+ *   for await (const e of client.governance.stream({ idleTimeoutMs: 30_000, maxReconnects: 0 })) handle(e);
  * } catch (error) {
  *   if (error instanceof StreamIdleTimeoutError) console.warn(`silent for ${error.idleMs} ms`);
  * }

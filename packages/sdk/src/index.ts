@@ -38,7 +38,7 @@ export { VERSION, type HttpMethod, type RequestOptions, type RequestParams } fro
 export { APIPromise, type APIResponse, type ResponseInfo } from './core/api-promise.js';
 export { APIResource } from './core/resource.js';
 export { CursorPager } from './core/pagination.js';
-export { openEventStream, SseParser, type SseMessage, type EventStreamParams } from './core/streaming.js';
+export { openEventStream, resumeEventStream, SseParser, type SseMessage, type EventStreamParams, type ResumableStreamParams } from './core/streaming.js';
 export type { ClientHooks, RequestEvent, ResponseEvent, RetryEvent, ErrorEvent } from './core/hooks.js';
 export type { BreakerSnapshot, BreakerState } from './core/breaker.js';
 export type { CacheStats, CacheInfo, CacheSource } from './core/cache.js';

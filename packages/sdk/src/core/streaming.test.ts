@@ -1,11 +1,12 @@
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Maximus } from '../client.js';
-import { StreamIdleTimeoutError, type GovernanceStreamEvent, type StreamEvent } from '../index.js';
-import { sendSse, startServer, startSse, type Handler, type TestServer } from '../testing/http-server.js';
+import { AuthenticationError, ConnectionError, StreamIdleTimeoutError, type ConsciousnessStreamEvent, type GovernanceStreamEvent, type StreamEvent } from '../index.js';
+import { sendProblem, sendSse, startServer, startSse, type Handler, type TestServer } from '../testing/http-server.js';
 import { SseParser } from './streaming.js';
 
-// Streams over a real local SSE server that falls silent on purpose: the shared idle timeout.
+// Streams over a real local SSE server that falls silent, drops connections and refuses on purpose: the shared idle
+// timeout and the reconnection after the last event id.
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -26,7 +27,7 @@ async function setup(handler: Handler): Promise<{ server: TestServer; client: Ma
 const decision = { id: 'd1', status: 'pending' };
 
 describe('the idle timeout', () => {
-  it('ends a governance stream that falls silent with StreamIdleTimeoutError', async () => {
+  it('ends a governance stream that falls silent with StreamIdleTimeoutError when it may not reconnect', async () => {
     const { client } = await setup((_req, res) => {
       startSse(res);
       sendSse(res, { id: '1', event: 'pending', data: { decision } });
@@ -34,7 +35,7 @@ describe('the idle timeout', () => {
     const seen: GovernanceStreamEvent[] = [];
     const started = performance.now();
     const error = await (async () => {
-      for await (const event of client.governance.stream({ idleTimeoutMs: 200 })) seen.push(event);
+      for await (const event of client.governance.stream({ idleTimeoutMs: 200, maxReconnects: 0 })) seen.push(event);
     })().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StreamIdleTimeoutError);
     expect(error).toMatchObject({ code: 'SDK_ERR_STREAM_IDLE', idleMs: 200 });
@@ -58,7 +59,7 @@ describe('the idle timeout', () => {
   it('fires while waiting for the answer’s headers too', async () => {
     const { client } = await setup(() => {});
     const error = await (async () => {
-      for await (const _ of client.governance.stream({ idleTimeoutMs: 150 })) break;
+      for await (const _ of client.governance.stream({ idleTimeoutMs: 150, maxReconnects: 0 })) break;
     })().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StreamIdleTimeoutError);
   });
@@ -78,6 +79,79 @@ describe('the idle timeout', () => {
     expect(server.arrivals.map((a) => a.headers['last-event-id'])).toEqual([undefined, '1', '2']);
     expect(server.arrivals[0]!.headers['x-api-key']).toBe('k');
     expect(server.arrivals[0]!.headers.accept).toBe('text/event-stream');
+  });
+});
+
+describe('reconnection', () => {
+  it('reopens a governance stream the server dropped or refused (503), after the last event id, and no transition is lost', async () => {
+    const { server, client } = await setup((req, res, i) => {
+      if (i === 0) {
+        startSse(res);
+        sendSse(res, { id: '1', event: 'pending', data: { decision } });
+        setTimeout(() => res.destroy(), 20); // the gateway restarts mid-stream
+      } else if (i === 1) {
+        sendProblem(res, 503, 'KIT_ERR_NOT_READY', {}, { 'retry-after': '0' });
+      } else {
+        startSse(res);
+        sendSse(res, { id: '2', event: 'approved', data: { decision: { ...decision, status: 'approved' } } });
+      }
+    });
+    const stop = new AbortController();
+    const seen: GovernanceStreamEvent[] = [];
+    for await (const event of client.governance.stream({ signal: stop.signal })) {
+      seen.push(event);
+      if (seen.length === 2) stop.abort();
+    }
+    expect(seen.map((e) => [e.id, e.event])).toEqual([
+      ['1', 'pending'],
+      ['2', 'approved'],
+    ]);
+    expect(server.arrivals.map((a) => a.headers['last-event-id'])).toEqual([undefined, '1', '1']);
+  });
+
+  it('resumes a consciousness stream after its last model event; snapshots carry no id and just resume', async () => {
+    const state = { arousal: { value: 0.6 } };
+    const { server, client } = await setup((_req, res, i) => {
+      startSse(res);
+      if (i === 0) sendSse(res, { id: '7', event: 'esgt.success', data: { salience: 0.9 } });
+      sendSse(res, { event: 'state', data: state });
+      if (i === 0) setTimeout(() => res.end(), 20); // closed by the server
+    });
+    const stop = new AbortController();
+    const seen: ConsciousnessStreamEvent[] = [];
+    for await (const event of client.consciousness.stream({ lastEventId: '5', signal: stop.signal })) {
+      seen.push(event);
+      if (seen.length === 3) stop.abort();
+    }
+    expect(seen.map((e) => [e.event, e.id])).toEqual([
+      ['esgt.success', '7'],
+      ['state', undefined],
+      ['state', undefined],
+    ]);
+    expect(server.arrivals.map((a) => a.headers['last-event-id'])).toEqual(['5', '7']);
+  });
+
+  it('gives up after maxReconnects failures in a row with the last one, and never retries a refusal it cannot fix', async () => {
+    const silent = await setup((_req, res) => startSse(res));
+    const idle = await (async () => {
+      for await (const _ of silent.client.governance.stream({ idleTimeoutMs: 50, maxReconnects: 2 })) break;
+    })().catch((e: unknown) => e);
+    expect(idle).toBeInstanceOf(StreamIdleTimeoutError);
+    expect(silent.server.arrivals).toHaveLength(3);
+
+    const dropping = await setup((_req, res) => res.destroy());
+    const reset = await (async () => {
+      for await (const _ of dropping.client.consciousness.stream({ maxReconnects: 3 })) break;
+    })().catch((e: unknown) => e);
+    expect(reset).toBeInstanceOf(ConnectionError);
+    expect(dropping.server.arrivals).toHaveLength(4);
+
+    const refusing = await setup((_req, res) => sendProblem(res, 401, 'GATEWAY_ERR_UNAUTHENTICATED'));
+    const refused = await (async () => {
+      for await (const _ of refusing.client.governance.stream()) break;
+    })().catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(AuthenticationError);
+    expect(refusing.server.arrivals).toHaveLength(1);
   });
 });
 

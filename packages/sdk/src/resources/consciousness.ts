@@ -18,7 +18,7 @@ import type { APIPromise } from '../core/api-promise.js';
 import { CursorPager } from '../core/pagination.js';
 import type { RequestOptions } from '../core/request.js';
 import { APIResource } from '../core/resource.js';
-import { openEventStream } from '../core/streaming.js';
+import { resumeEventStream } from '../core/streaming.js';
 
 const ROOT = '/core/api/v1/consciousness';
 
@@ -193,10 +193,16 @@ export interface ConsciousnessStreamParams {
   /** Stops the stream. */
   signal?: AbortSignal;
   /**
-   * No snapshot nor event for this long: the stream throws {@link StreamIdleTimeoutError}.
-   * @default 45000, or three snapshot intervals when that is longer
+   * No snapshot nor event for this long: the connection is taken for dead and reopened after the last event id
+   * received. @default 45000, or three snapshot intervals when that is longer
    */
   idleTimeoutMs?: number;
+  /**
+   * Reconnections in a row, without a snapshot or event in between, before the iteration throws the last failure
+   * ({@link StreamIdleTimeoutError} when the connections fell silent); 0 never reconnects.
+   * @default 10 (about 28 s of outage with the default backoff)
+   */
+  maxReconnects?: number;
 }
 
 /**
@@ -220,9 +226,11 @@ export class Consciousness extends APIResource {
   }
 
   /**
-   * State snapshots and model events as they happen (SSE), until `signal` aborts or the loop breaks. Not retried:
-   * reconnect with `lastEventId`.
-   * @throws APIError when the gateway refuses the stream (401, 403); StreamIdleTimeoutError when it falls silent for `idleTimeoutMs`
+   * State snapshots and model events as they happen (SSE), until `signal` aborts or the loop breaks. A lost, silent
+   * or refused (5xx, 429) connection is reopened after the last event id received, so no model event is missed (one
+   * may come twice: deduplicate by `id`); snapshots simply resume.
+   * @throws APIError when the gateway refuses the stream (401, 403); after `maxReconnects` failures in a row, the
+   * last (a ConnectionError, a StreamIdleTimeoutError when the connections fell silent, or the 5xx APIError)
    * @example
    * const stop = new AbortController();
    * for await (const e of client.consciousness.stream({ signal: stop.signal })) {
@@ -231,12 +239,12 @@ export class Consciousness extends APIResource {
    * }
    */
   async *stream(params: ConsciousnessStreamParams = {}): AsyncGenerator<ConsciousnessStreamEvent> {
-    const headers: Record<string, string> = params.lastEventId ? { 'last-event-id': params.lastEventId } : {};
     const query = params.intervalMs !== undefined ? `?interval_ms=${encodeURIComponent(String(params.intervalMs))}` : '';
-    const stream = openEventStream(this._client.options, {
+    const stream = resumeEventStream(this._client.options, {
       path: `${ROOT}/stream${query}`,
-      headers,
       idleTimeoutMs: params.idleTimeoutMs ?? Math.max(45_000, 3 * (params.intervalMs ?? 1_000)),
+      ...(params.maxReconnects !== undefined ? { maxReconnects: params.maxReconnects } : {}),
+      ...(params.lastEventId ? { lastEventId: params.lastEventId } : {}),
       ...(params.signal ? { signal: params.signal } : {}),
     });
     for await (const message of stream) {

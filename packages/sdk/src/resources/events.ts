@@ -2,9 +2,7 @@ import type { EventEnvelope, EventPublished, EventPublishParams, ServiceInstance
 import type { APIPromise } from '../core/api-promise.js';
 import type { RequestOptions } from '../core/request.js';
 import { APIResource } from '../core/resource.js';
-import { fromTransportError, isRetryable, retryDelay } from '../core/retry.js';
-import { openEventStream } from '../core/streaming.js';
-import { APIError, MaximusError } from '../errors.js';
+import { resumeEventStream } from '../core/streaming.js';
 
 export { SseParser } from '../core/streaming.js';
 
@@ -35,20 +33,9 @@ export interface EventSubscribeParams {
    * from the last position. @default 45000
    */
   idleTimeoutMs?: number;
-  /** Reconnections in a row, without an event in between, before the iteration throws. @default the client's `maxRetries` + 3 */
+  /** Reconnections in a row, without an event in between, before the iteration throws. @default 10 (about 28 s of outage with the default backoff) */
   maxReconnects?: number;
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 
 /**
  * Events through hermes: `/hermes/api/v1/events`.
@@ -79,38 +66,18 @@ export class Events extends APIResource {
    * }
    */
   async *subscribe(params: EventSubscribeParams): AsyncGenerator<StreamEvent> {
-    const options = this._client.options;
-    const idleMs = params.idleTimeoutMs ?? 45_000;
-    const maxReconnects = params.maxReconnects ?? options.maxRetries + 3;
     const query = new URLSearchParams({ topics: params.topics.join(',') });
-    const path = `/hermes/api/v1/events/subscribe?${query.toString()}`;
-    const outer = params.signal;
-    let last = params.lastEventId;
-    for (let failures = 0; ; ) {
-      if (outer?.aborted) return;
-      let failure: MaximusError | undefined;
-      try {
-        const headers: Record<string, string> = last !== undefined ? { 'last-event-id': last } : {};
-        for await (const message of openEventStream(options, { path, headers, idleTimeoutMs: idleMs, ...(outer ? { signal: outer } : {}) })) {
-          if (message.event === 'dropped' || message.event === 'error') {
-            failure = new MaximusError(`The server ended the subscription: ${message.data}`, { code: 'SDK_ERR_CONNECTION_FAILED' });
-            continue;
-          }
-          if (message.id === undefined) continue;
-          const envelope = JSON.parse(message.data) as EventEnvelope;
-          last = message.id;
-          failures = 0;
-          yield { ...envelope, position: message.id };
-        }
-        if (outer?.aborted) return;
-        failure ??= new MaximusError('The server closed the subscription', { code: 'SDK_ERR_CONNECTION_FAILED' });
-      } catch (error) {
-        if (outer?.aborted) return;
-        failure = error instanceof MaximusError ? error : fromTransportError(error, idleMs);
-        if (failure instanceof APIError && !isRetryable(failure)) throw failure;
-      }
-      if (++failures > maxReconnects) throw failure;
-      await sleep(retryDelay(failure, failures - 1, options.retry), outer ?? new AbortController().signal);
+    const stream = resumeEventStream(this._client.options, {
+      path: `/hermes/api/v1/events/subscribe?${query.toString()}`,
+      idleTimeoutMs: params.idleTimeoutMs ?? 45_000,
+      ...(params.maxReconnects !== undefined ? { maxReconnects: params.maxReconnects } : {}),
+      endedBy: (message) => (message.event === 'dropped' || message.event === 'error' ? message.data : undefined),
+      ...(params.lastEventId !== undefined ? { lastEventId: params.lastEventId } : {}),
+      ...(params.signal ? { signal: params.signal } : {}),
+    });
+    for await (const message of stream) {
+      if (message.id === undefined) continue;
+      yield { ...(JSON.parse(message.data) as EventEnvelope), position: message.id };
     }
   }
 }

@@ -17,7 +17,7 @@ import type { APIPromise } from '../core/api-promise.js';
 import { CursorPager } from '../core/pagination.js';
 import type { RequestOptions } from '../core/request.js';
 import { APIResource } from '../core/resource.js';
-import { openEventStream } from '../core/streaming.js';
+import { resumeEventStream } from '../core/streaming.js';
 
 const BASE = '/core/api/v1/governance';
 const path = (id: string, verb?: string) => `${BASE}/decisions/${encodeURIComponent(id)}${verb ? `/${verb}` : ''}`;
@@ -121,10 +121,16 @@ export interface GovernanceStreamParams {
   /** Stops the stream. */
   signal?: AbortSignal;
   /**
-   * No event nor heartbeat (core sends one every 15 s) for this long: the stream throws
-   * {@link StreamIdleTimeoutError}. @default 45000
+   * No event nor heartbeat (core sends one every 15 s) for this long: the connection is taken for dead and
+   * reopened after the last event id received. @default 45000
    */
   idleTimeoutMs?: number;
+  /**
+   * Reconnections in a row, without an event in between, before the iteration throws the last failure
+   * ({@link StreamIdleTimeoutError} when the connections fell silent); 0 never reconnects.
+   * @default 10 (about 28 s of outage with the default backoff)
+   */
+  maxReconnects?: number;
 }
 
 /**
@@ -146,18 +152,21 @@ export class Governance extends APIResource {
   }
 
   /**
-   * Every transition as it happens (SSE), until `signal` aborts or the loop breaks. Not retried: reconnect with `lastEventId`.
-   * @throws APIError when the gateway refuses the stream (401, 403); StreamIdleTimeoutError when it falls silent for `idleTimeoutMs`
+   * Every transition as it happens (SSE), until `signal` aborts or the loop breaks. A lost, silent or refused
+   * (5xx, 429) connection is reopened after the last event id received, so no transition is missed (one may come
+   * twice: deduplicate by `id`).
+   * @throws APIError when the gateway refuses the stream (401, 403); after `maxReconnects` failures in a row, the
+   * last (a ConnectionError, a StreamIdleTimeoutError when the connections fell silent, or the 5xx APIError)
    * @example
    * const stop = new AbortController();
    * for await (const e of client.governance.stream({ signal: stop.signal })) console.log(e.event, e.decision.id);
    */
   async *stream(params: GovernanceStreamParams = {}): AsyncGenerator<GovernanceStreamEvent> {
-    const headers: Record<string, string> = params.lastEventId ? { 'last-event-id': params.lastEventId } : {};
-    const stream = openEventStream(this._client.options, {
+    const stream = resumeEventStream(this._client.options, {
       path: `${BASE}/stream`,
-      headers,
       idleTimeoutMs: params.idleTimeoutMs ?? 45_000,
+      ...(params.maxReconnects !== undefined ? { maxReconnects: params.maxReconnects } : {}),
+      ...(params.lastEventId ? { lastEventId: params.lastEventId } : {}),
       ...(params.signal ? { signal: params.signal } : {}),
     });
     for await (const message of stream) {

@@ -19,7 +19,7 @@ export const governance = defineCommand<GovernanceOptions>({
   summary: 'Pending decisions: list, approve, reject, watch, or decide one by one',
   description:
     'Without an action: the pending decisions as panels (action, risk, deadline, reasoning, votes). approve <id> [--comment], ' +
-    'reject <id> --reason, watch (every transition as it happens), --interactive (asks y/n per pending decision; needs a terminal).',
+    'reject <id> --reason, watch (every transition as it happens; reconnects after a lost connection or a gateway restart and resumes where it was), --interactive (asks y/n per pending decision; needs a terminal).',
   args: [
     { name: 'action', description: 'list (default), approve, reject or watch', choices: ['list', 'approve', 'reject', 'watch'] },
     { name: 'id', description: 'the decision to approve or reject' },
