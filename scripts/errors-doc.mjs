@@ -11,7 +11,7 @@ await import('../apps/gateway/dist/index.js');
 await import('../apps/cli/dist/services.js');
 
 const escape = (s) => s.replaceAll('|', '\\|');
-const catalogue = ['| code | status | message |', '|---|---|---|', ...[...declaredErrors()].map(([code, e]) => `| \`${code}\` | ${e.statusCode} | ${escape(e.template)} |`)];
+const catalogue = ['| code | status | message |', '|---|---|---|', ...[...declaredErrors()].map(([code, e]) => `| \`${code}\` | ${e.statusCode} | ${escape(e.template)}${e.retryable === false ? ' (sent with `x-should-retry: false`)' : ''} |`)];
 const sdk = ['| code | meaning |', '|---|---|', ...Object.entries(SDK_ERROR_CODES).map(([code, text]) => `| \`${code}\` | ${escape(text)} |`)];
 const path = new URL('../docs/errors.md', import.meta.url);
 let doc = readFileSync(path, 'utf8');

@@ -20,7 +20,7 @@ interface Harness {
   core: PreparedService;
   model: ConsciousnessRuntime;
   keys: { admin: string; admin2: string; operator: string; readonly: string };
-  call<T = unknown>(key: string, method: 'GET' | 'POST', url: string, payload?: object): Promise<{ status: number; body: T; raw: string }>;
+  call<T = unknown>(key: string, method: 'GET' | 'POST', url: string, payload?: object): Promise<{ status: number; body: T; raw: string; headers: Record<string, unknown> }>;
   close(): Promise<void>;
 }
 
@@ -46,7 +46,7 @@ async function harness(consciousness: ConsciousnessOptions = {}, overrideWindowM
       const options: InjectOptions = { method, url, headers: { 'x-api-key': k } };
       if (payload !== undefined) options.payload = payload;
       const res = await app.inject(options);
-      return { status: res.statusCode, body: (res.headers['content-type']?.toString().includes('json') ? res.json() : res.body) as T, raw: res.body };
+      return { status: res.statusCode, body: (res.headers['content-type']?.toString().includes('json') ? res.json() : res.body) as T, raw: res.body, headers: res.headers };
     },
     async close() {
       await app.close();
@@ -331,6 +331,7 @@ describe('consciousness: kill switch and safety violations', () => {
     const refused = await h.call<{ code: string }>(h.keys.operator, 'POST', `${C}/esgt/trigger`, HIGH);
     expect(refused.status).toBe(503);
     expect(refused.body.code).toBe('CORE_ERR_SAFETY_SHUT_DOWN');
+    expect(refused.headers['x-should-retry']).toBe('false'); // lasts until an admin resumes: clients must not retry
     const blocked = await h.call<EsgtEventList>(h.keys.readonly, 'GET', `${C}/esgt/events?gate=kill_switch`);
     expect(blocked.body.data.length).toBeGreaterThanOrEqual(1);
     const adjust = await h.call<{ code: string }>(h.keys.operator, 'POST', `${C}/arousal/adjust`, { delta: 0.2, duration_seconds: 5, source: 'test' });

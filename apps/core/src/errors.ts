@@ -15,8 +15,8 @@ export const CoreErrors = {
   AlreadyShutDown: createError('CORE_ERR_SAFETY_ALREADY_SHUT_DOWN', 'The platform is already shut down (since %s)', 409),
   NotShutDown: createError('CORE_ERR_SAFETY_NOT_SHUT_DOWN', 'The platform is not shut down: nothing to resume', 409),
   EsgtEventNotFound: createError('CORE_ERR_ESGT_EVENT_NOT_FOUND', 'No ignition attempt with id %s', 404),
-  /** For the consciousness routes: thrown while the kill switch holds. */
-  ShutDown: createError('CORE_ERR_SAFETY_SHUT_DOWN', 'The emergency shutdown is in force (%s): ignitions and modulations are refused until an admin resumes', 503),
+  /** For the consciousness routes: thrown while the kill switch holds, which only an admin lifts: not retryable. */
+  ShutDown: createError('CORE_ERR_SAFETY_SHUT_DOWN', 'The emergency shutdown is in force (%s): ignitions and modulations are refused until an admin resumes', 503, { retryable: false }),
   /** The query provider answered with a 5xx, refused our credentials, or sent something that is not a valid answer. */
   QueryUpstream: createError('CORE_ERR_QUERY_UPSTREAM_FAILED', 'The %s provider failed: %s', 502),
   /** The provider could not be reached, refused the connection, or is rate limiting us (429). */

@@ -15,7 +15,18 @@ export interface CodedError extends Error {
 
 export type CodedErrorConstructor = ReturnType<typeof createFastifyError>;
 
-const catalogue = new Map<string, { template: string; statusCode: number }>();
+/** One code of the catalogue. */
+export interface DeclaredError {
+  template: string;
+  statusCode: number;
+  /**
+   * false: a condition that lasts until someone acts (the kill switch), though its status (503) would say
+   * "try again": answered with `x-should-retry: false`, which the SDK obeys. Unset: the status decides.
+   */
+  retryable?: false;
+}
+
+const catalogue = new Map<string, DeclaredError>();
 
 /**
  * Declares an error of a package's catalogue: `createError(code, template, statusCode)`.
@@ -25,15 +36,15 @@ const catalogue = new Map<string, { template: string; statusCode: number }>();
  * const NotFound = createError('KIT_ERR_HTTP_NOT_FOUND', 'Route %s %s not found', 404);
  * throw new NotFound('GET', '/nope');
  */
-export function createError(code: string, template: string, statusCode: number): CodedErrorConstructor {
+export function createError(code: string, template: string, statusCode: number, options: { retryable?: false } = {}): CodedErrorConstructor {
   if (!/^[A-Z]+_ERR_[A-Z0-9]+_[A-Z0-9_]+$/.test(code)) throw new Error(`error code ${code} is not of the form <PKG>_ERR_<AREA>_<PROBLEM>`);
   if (catalogue.has(code)) throw new Error(`error code ${code} is declared twice`);
-  catalogue.set(code, { template, statusCode });
+  catalogue.set(code, { template, statusCode, ...options });
   return createFastifyError(code, template, statusCode);
 }
 
 /** Every code declared so far in this process (the tests tie it to docs/errors.md). */
-export function declaredErrors(): ReadonlyMap<string, { template: string; statusCode: number }> {
+export function declaredErrors(): ReadonlyMap<string, DeclaredError> {
   return catalogue;
 }
 

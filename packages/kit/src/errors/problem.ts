@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, type Problem, type ValidationIssue } from '@maximus/contracts';
-import { KitErrors, type CodedError } from './index.js';
+import { declaredErrors, KitErrors, type CodedError } from './index.js';
 
 export interface ProblemOptions {
   /** Called once per answered error with its code (feeds `maximus_errors_total`). */
@@ -90,7 +90,10 @@ const TITLES: Record<number, string> = {
 };
 const titleFor = (status: number) => TITLES[status] ?? (status >= 500 ? 'Server Error' : 'Client Error');
 
-/** The one error handler: every error becomes `application/problem+json`; 503s carry `Retry-After`. */
+/**
+ * The one error handler: every error becomes `application/problem+json`; 503s carry `Retry-After`; a code declared
+ * `retryable: false` carries `x-should-retry: false`.
+ */
 export function problemHandler(options: ProblemOptions = {}) {
   return function handleError(this: unknown, error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
     const body = toProblem(error, request.id, request.url.split('?')[0]);
@@ -101,6 +104,7 @@ export function problemHandler(options: ProblemOptions = {}) {
     if (extra && body.status < 500) void reply.headers(extra);
     const retryAfter = (error as CodedError).retryAfterSeconds ?? (body.status === 503 ? 5 : undefined);
     if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
+    if (declaredErrors().get(body.code)?.retryable === false) void reply.header('x-should-retry', 'false');
     return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(body);
   };
 }

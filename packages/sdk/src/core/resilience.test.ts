@@ -110,6 +110,26 @@ describe('what is retried', () => {
     expect(server.arrivals[3]!.headers['idempotency-key']).toBeUndefined();
   });
 
+  it('obeys the server’s x-should-retry: a 503 marked false is not retried (the kill switch), a 400 marked true is', async () => {
+    const { server, client } = await setup(
+      (req, res) =>
+        req.url!.includes('shut')
+          ? sendProblem(res, 503, 'CORE_ERR_SAFETY_SHUT_DOWN', {}, { 'retry-after': '5', 'x-should-retry': 'false' })
+          : sendProblem(res, 400, 'KIT_ERR_REQUEST_INVALID', {}, { 'x-should-retry': 'true' }),
+      { retry: { baseDelayMs: 1 }, circuitBreaker: { minimumRequests: 5 } },
+    );
+    const started = performance.now();
+    for (let i = 0; i < 10; i++) {
+      expect(await failure(client.request({ method: 'POST', path: '/core/api/v1/shut', body: {} }))).toMatchObject({ status: 503, code: 'CORE_ERR_SAFETY_SHUT_DOWN' });
+    }
+    expect(performance.now() - started).toBeLessThan(2_000); // no 5 s Retry-After waited
+    expect(server.arrivals).toHaveLength(10);
+    // a deliberate answer: the breaker stays closed, so the call that lifts the kill switch still goes out
+    expect(client.breakers()[0]).toMatchObject({ state: 'closed', failures: 0, requests: 10 });
+    await failure(get(client, '/core/api/v1/odd'));
+    expect(server.arrivals).toHaveLength(13);
+  });
+
   it('retries a connection reset, then succeeds', async () => {
     const { server, client } = await setup((req, res, i) => (i === 0 ? req.socket.destroy() : sendJson(res, 200, { ok: true })), { retry: { baseDelayMs: 1 } });
     await expect(get(client)).resolves.toEqual({ ok: true });

@@ -1,5 +1,5 @@
 import { APIError, ConnectionError, MaximusError, TimeoutError } from '../errors.js';
-import { parseRetryAfter } from './headers.js';
+import { headerValue, parseRetryAfter } from './headers.js';
 import type { ResolvedRetryOptions } from './options.js';
 
 /** Network error codes that mean "no HTTP answer": the call is retried and ends as a ConnectionError. */
@@ -49,9 +49,20 @@ export function fromTransportError(error: unknown, timeoutMs: number): MaximusEr
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
 /**
- * Connection errors, per-attempt timeouts, 408, 429 and 5xx are retried; 409 and other 4xx never are. With
- * `method`, a POST or PATCH is retried only when `hasIdempotencyKey` (the gateway then replays the first
- * answer instead of acting twice).
+ * The server's own word on retrying, as openai-node and the Anthropic SDK read it: `x-should-retry: true` or
+ * `false` (MAXIMUS sends `false` with a refusal that lasts until someone acts, such as the kill switch's 503).
+ * @example
+ * serverSaysRetry(APIError.generate(503, {}, { 'x-should-retry': 'false' })); // false
+ */
+export function serverSaysRetry(error: APIError): boolean | undefined {
+  const said = headerValue(error.headers, 'x-should-retry');
+  return said === 'true' ? true : said === 'false' ? false : undefined;
+}
+
+/**
+ * Connection errors, per-attempt timeouts, 408, 429 and 5xx are retried; 409 and other 4xx never are, unless
+ * the server's `x-should-retry` says otherwise. With `method`, a POST or PATCH is retried only when
+ * `hasIdempotencyKey` (the gateway then replays the first answer instead of acting twice).
  * @example
  * isRetryable(APIError.generate(503, {}), 'POST', false); // false: no Idempotency-Key
  */
@@ -59,14 +70,15 @@ export function isRetryable(error: MaximusError, method?: string, hasIdempotency
   if (method !== undefined && !IDEMPOTENT.has(method) && !hasIdempotencyKey) return false;
   if (error instanceof ConnectionError) return true;
   if (error instanceof TimeoutError) return error.code === 'SDK_ERR_REQUEST_TIMEOUT';
-  if (error instanceof APIError) return error.status === 408 || error.status === 429 || error.status >= 500;
+  if (error instanceof APIError) return serverSaysRetry(error) ?? (error.status === 408 || error.status === 429 || error.status >= 500);
   return false;
 }
 
 /**
  * How an attempt's outcome counts for the circuit breaker: connection errors, timed-out attempts and 5xx are
- * failures (the upstream is unwell); other answers, 4xx included, are successes; aborts and client-side
- * errors count for nothing.
+ * failures (the upstream is unwell); other answers, 4xx included, are successes, and so is a 5xx the server
+ * marked `x-should-retry: false` (it answered on purpose: the kill switch must not open the breaker and block the
+ * call that lifts it); aborts and client-side errors count for nothing.
  * @example
  * breakerOutcome(new ConnectionError('reset')); // 'failure'
  */
@@ -74,7 +86,7 @@ export function breakerOutcome(error: MaximusError | undefined): 'success' | 'fa
   if (error === undefined) return 'success';
   if (error instanceof ConnectionError) return 'failure';
   if (error instanceof TimeoutError) return error.code === 'SDK_ERR_REQUEST_TIMEOUT' ? 'failure' : 'ignored';
-  if (error instanceof APIError) return error.status >= 500 ? 'failure' : 'success';
+  if (error instanceof APIError) return error.status >= 500 && serverSaysRetry(error) !== false ? 'failure' : 'success';
   return 'ignored';
 }
 
