@@ -158,6 +158,11 @@ describe('model patches with a language model configured (openai)', () => {
     expect(done).toMatchObject({ patches_status: 'ready', model_patch_status: 'failed' });
     expect(done.patches_error).toMatch(/^model patch: KIT_ERR_PEER_TIMEOUT: core did not answer POST \/api\/v1\/query\/propose-fix within 5000 ms/);
     expect((await client.healing.patches.list({ diagnosis_id: d.id })).data.every((p) => p.origin === 'analyser')).toBe(true);
+    // Core stopped the model call when PENELOPE gave up (in process: no socket told it), not at its own limit (60 s).
+    const call = fake.stalled.at(-1)!;
+    const end = Date.now() + 5_000;
+    while (call.closedAt === undefined && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    expect(call.closedAt! - call.at).toBeLessThan(MODEL_TIMEOUT_MS + 2_000);
   }, 60_000);
 
   it('applying a model patch goes through a governance decision that a person approves', async () => {

@@ -28,6 +28,8 @@ export interface FakeLlm {
   readonly requests: FakeRequest[];
   /** The fix prompts received (core's `POST /query/propose-fix`). */
   readonly fixes: FakeRequest[];
+  /** The requests left unanswered in `stall` mode: when they came, and when the caller closed them. */
+  readonly stalled: { at: number; closedAt: number | undefined }[];
   /** The model's answer to a fix prompt, given the files in it. @default {@link scriptedFix} */
   fixAnswer: (files: PromptFile[]) => string;
   /** Stops listening (connections refused) until {@link FakeLlm.restart}. */
@@ -190,6 +192,7 @@ export async function startFakeLlm(kind: 'anthropic' | 'openai'): Promise<FakeLl
     mode: 'ok' as FakeMode,
     requests: [] as FakeRequest[],
     fixes: [] as FakeRequest[],
+    stalled: [] as { at: number; closedAt: number | undefined }[],
     fixAnswer: scriptedFix,
   };
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
@@ -203,7 +206,13 @@ export async function startFakeLlm(kind: 'anthropic' | 'openai'): Promise<FakeLl
       return;
     }
     const mode = fake.mode;
-    if (mode === 'stall') return; // never answers
+    if (mode === 'stall') {
+      // never answers; notes when the caller gives up
+      const entry = { at: Date.now(), closedAt: undefined as number | undefined };
+      fake.stalled.push(entry);
+      res.once('close', () => (entry.closedAt = Date.now()));
+      return;
+    }
     if (mode === 'error500') {
       const error = kind === 'anthropic' ? { type: 'error', error: { type: 'api_error', message: 'Internal server error' } } : { error: { message: 'The server had an error', type: 'server_error', param: null, code: null } };
       res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify(error));

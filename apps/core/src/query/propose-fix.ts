@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Counter } from 'prom-client';
 import { ProposeFixParams, ProposeFixResponse } from '@maximus/contracts';
 import type { ServiceContext } from '@maximus/kit/service';
+import { callerGone } from '@maximus/kit/peers';
 import { CoreErrors, paramsValidationError } from '../errors.js';
 import { FIX_SYSTEM_PROMPT, fixMaxTokens, fixParamsIssues, fixPrompt, parseFixAnswer } from './fix.js';
 import type { Provider } from './providers/index.js';
@@ -41,13 +42,10 @@ export async function proposeFixRoute(app: FastifyInstance, ctx: ServiceContext,
         proposals.inc({ provider: model.name, outcome: 'CORE_ERR_QUERY_NO_MODEL' });
         throw new CoreErrors.QueryNoModel(model.name, 'proposing a fix');
       }
-      // A caller that goes away (PENELOPE's own time limit) stops the model call too.
-      const gone = new AbortController();
-      reply.raw.once('close', () => {
-        if (!reply.raw.writableFinished) gone.abort();
-      });
+      // A caller that goes away (PENELOPE's own time limit, in process or over HTTP) stops the model call too.
+      const gone = callerGone(request, reply);
       try {
-        const answer = await model.complete({ system: FIX_SYSTEM_PROMPT, prompt: fixPrompt(params), maxTokens: fixMaxTokens(params, ctx.config.llm.maxTokens), signal: gone.signal });
+        const answer = await model.complete({ system: FIX_SYSTEM_PROMPT, prompt: fixPrompt(params), maxTokens: fixMaxTokens(params, ctx.config.llm.maxTokens), signal: gone });
         const parsed = parseFixAnswer(answer.text, params.files, answer.stopReason);
         if ('invalid' in parsed) throw new CoreErrors.QueryFixInvalid(model.name, parsed.invalid);
         proposals.inc({ provider: model.name, outcome: 'proposed' });

@@ -1,4 +1,5 @@
 import type { Principal, ServiceName } from '@maximus/contracts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Agent, errors as undiciErrors, request as undiciRequest } from 'undici';
 import { internalHeaders, servicePrincipal } from '../auth/index.js';
 import { createError, type CodedError } from '../errors/index.js';
@@ -12,6 +13,28 @@ export const PeerErrors = {
 } as const;
 
 export type PeerMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * How long the calling service waits for this answer, ms: sent with every peer request, so that the callee can
+ * stop work nobody will read (embedded peers call in process, where no socket closes when the caller gives up).
+ */
+export const PEER_TIMEOUT_HEADER = 'x-maximus-timeout-ms';
+
+/**
+ * Aborts when the caller of this request is gone: its connection closed before the answer was sent (over HTTP),
+ * or the time it said it would wait ({@link PEER_TIMEOUT_HEADER}) ran out (in process and over HTTP). Give it to
+ * work that costs something and is worthless once the caller is gone, such as a language-model call.
+ * @example
+ * const answer = await model.complete({ prompt, signal: callerGone(request, reply) });
+ */
+export function callerGone(request: FastifyRequest, reply: FastifyReply): AbortSignal {
+  const closed = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) closed.abort(new Error('the caller closed the connection'));
+  });
+  const waits = Number(request.headers[PEER_TIMEOUT_HEADER]);
+  return Number.isFinite(waits) && waits > 0 ? AbortSignal.any([closed.signal, AbortSignal.timeout(waits)]) : closed.signal;
+}
 
 export interface PeerRequest {
   readonly method: PeerMethod;
@@ -124,7 +147,7 @@ export class ServicePeers implements Peers {
     const principal: Principal = servicePrincipal(this.#caller, request.onBehalfOf);
     const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const body = request.body === undefined ? undefined : JSON.stringify(request.body);
-    const headers: Record<string, string> = { ...internalHeaders(transport.key, method, path, principal), accept: 'application/json' };
+    const headers: Record<string, string> = { ...internalHeaders(transport.key, method, path, principal), accept: 'application/json', [PEER_TIMEOUT_HEADER]: String(timeoutMs) };
     if (body !== undefined) headers['content-type'] = 'application/json';
     let raw: RawPeerResponse;
     try {
