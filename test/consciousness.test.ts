@@ -217,6 +217,7 @@ describe('consciousness: TIG, arousal, ignitions (embedded, default fabric)', ()
     await h.call(h.keys.operator, 'POST', `${C}/esgt/trigger`, LOW);
     await read(/event: esgt\.blocked\ndata: /);
     controller.abort();
+    expect(text).toMatch(/(^|\n)id: \d+\n\n/); // where it started: a reconnection before any event resumes there
     expect(text).toMatch(/event: state\ndata: \{"arousal"/);
     expect(text).toMatch(/id: \d+\nevent: esgt\.blocked\ndata: \{/);
   });

@@ -26,7 +26,8 @@ export interface OutboxStream {
 
 /**
  * SSE of a service's outbox rows under `topicPrefix`, in `seq` order with `seq` as the event id, so that
- * `Last-Event-ID` resumes after a reconnect and every replica sends every event. A row is sent once no transaction
+ * `Last-Event-ID` resumes after a reconnect and every replica sends every event. Without `Last-Event-ID` the stream
+ * starts at the newest row, and says where with an `id:` line alone. A row is sent once no transaction
  * that could still commit a lower `seq` is running ({@link OUTBOX_SETTLED}), so none is skipped.
  */
 export function streamOutbox(request: FastifyRequest, reply: FastifyReply, options: OutboxStreamOptions): OutboxStream {
@@ -58,6 +59,9 @@ export function streamOutbox(request: FastifyRequest, reply: FastifyReply, optio
       if (last === undefined) {
         const { rows } = await db.query<{ seq: string | null }>(`SELECT max(seq)::text AS seq FROM ${table}`);
         last = rows[0]?.seq ?? '0';
+        // An id without data: no event, but the client's last event id (WHATWG SSE), so that a client that loses
+        // the connection before the first event resumes from here instead of from "now" again.
+        if (!closed) raw.write(`id: ${last}\n\n`);
       }
       const { rows } = await db.query<{ seq: string; topic: string; payload: unknown }>(
         `SELECT seq::text AS seq, topic, payload FROM ${table} WHERE seq > $1::bigint AND starts_with(topic, $2) AND ${OUTBOX_SETTLED} ORDER BY seq LIMIT 100`,

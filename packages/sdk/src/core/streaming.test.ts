@@ -109,6 +109,24 @@ describe('reconnection', () => {
     expect(server.arrivals.map((a) => a.headers['last-event-id'])).toEqual([undefined, '1', '1']);
   });
 
+  it('resumes where the server said it started (an id line alone) when the connection broke before any event', async () => {
+    const { server, client } = await setup((_req, res, i) => {
+      startSse(res);
+      if (i === 0) {
+        res.write('id: 41\n\n');
+        setTimeout(() => res.destroy(), 20);
+      } else sendSse(res, { id: '42', event: 'pending', data: { decision } });
+    });
+    const stop = new AbortController();
+    const seen: GovernanceStreamEvent[] = [];
+    for await (const event of client.governance.stream({ signal: stop.signal })) {
+      seen.push(event);
+      stop.abort();
+    }
+    expect(seen.map((e) => e.id)).toEqual(['42']);
+    expect(server.arrivals.map((a) => a.headers['last-event-id'])).toEqual([undefined, '41']);
+  });
+
   it('resumes a consciousness stream after its last model event; snapshots carry no id and just resume', async () => {
     const state = { arousal: { value: 0.6 } };
     const { server, client } = await setup((_req, res, i) => {
@@ -156,6 +174,20 @@ describe('reconnection', () => {
 });
 
 describe('SseParser', () => {
+  it('keeps the last event id of complete blocks only, an id line alone included, as WHATWG defines it', () => {
+    const parser = new SseParser();
+    expect(parser.push('id: 5\n\n')).toEqual([]);
+    expect(parser.lastEventId).toBe('5');
+    expect(parser.push('data: x\n\n')).toEqual([{ id: undefined, event: 'message', data: 'x' }]);
+    expect(parser.lastEventId).toBe('5'); // an event without an id keeps it
+    parser.push('id: 6\ndata: half');
+    expect(parser.lastEventId).toBe('5'); // the block is not complete yet
+    expect(parser.push('\n\n')).toEqual([{ id: '6', event: 'message', data: 'half' }]);
+    expect(parser.lastEventId).toBe('6');
+    parser.push('id: 7\0\n\n');
+    expect(parser.lastEventId).toBe('6'); // an id with NUL is ignored
+  });
+
   it('parses events split anywhere, CRLF split across chunks included', () => {
     const parser = new SseParser();
     const text = 'id: 7\r\nevent: approved\r\ndata: {"a":\r\ndata: 1}\r\n\r\n: comment\r\n\r\ndata: x\n\n';

@@ -25,6 +25,15 @@ export class SseParser {
   #id: string | undefined;
   #event = '';
   #data: string[] = [];
+  #lastEventId: string | undefined;
+
+  /**
+   * The stream's last event id as WHATWG defines it: the `id` of the last complete block that had one, data or not
+   * (a server may send `id: 42` alone to set where a reconnection resumes without sending an event).
+   */
+  get lastEventId(): string | undefined {
+    return this.#lastEventId;
+  }
 
   /** Feeds a chunk; returns the events it completed. */
   push(chunk: string): SseMessage[] {
@@ -36,6 +45,7 @@ export class SseParser {
       const line = this.#buffer.slice(0, nl);
       this.#buffer = this.#buffer.slice(nl + (this.#buffer.startsWith('\r\n', nl) ? 2 : 1));
       if (line === '') {
+        if (this.#id !== undefined) this.#lastEventId = this.#id;
         if (this.#data.length) out.push({ id: this.#id, event: this.#event || 'message', data: this.#data.join('\n') });
         this.#id = undefined;
         this.#event = '';
@@ -48,7 +58,7 @@ export class SseParser {
       const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
       if (field === 'data') this.#data.push(value);
       else if (field === 'event') this.#event = value;
-      else if (field === 'id') this.#id = value;
+      else if (field === 'id' && !value.includes('\0')) this.#id = value;
     }
     return out;
   }
@@ -86,6 +96,11 @@ export interface EventStreamParams {
   signal?: AbortSignal;
   /** No byte (event or heartbeat comment) for this long, from the request on: {@link StreamIdleTimeoutError}. */
   idleTimeoutMs: number;
+  /**
+   * Told the stream's last event id ({@link SseParser.lastEventId}) when it changes, once the events before it have
+   * been yielded: where a reconnection should resume.
+   */
+  onLastEventId?: (id: string) => void;
 }
 
 /**
@@ -131,9 +146,11 @@ export async function* openEventStream(client: ResolvedClientOptions, params: Ev
     }
     const parser = new SseParser();
     response.body.setEncoding('utf8');
+    let reported: string | undefined;
     for await (const chunk of response.body as AsyncIterable<string>) {
       idle.arm();
       for (const message of parser.push(chunk)) yield message;
+      if (parser.lastEventId !== undefined && parser.lastEventId !== reported) params.onLastEventId?.((reported = parser.lastEventId));
     }
   } catch (error) {
     if (outer?.aborted) return;
@@ -151,7 +168,7 @@ export async function* openEventStream(client: ResolvedClientOptions, params: Ev
  * @example
  * const params: ResumableStreamParams = { path: '/core/api/v1/governance/stream', idleTimeoutMs: 45_000, maxReconnects: 20 };
  */
-export interface ResumableStreamParams extends Omit<EventStreamParams, 'headers'> {
+export interface ResumableStreamParams extends Omit<EventStreamParams, 'headers' | 'onLastEventId'> {
   /** Start after this event id (`Last-Event-ID`). @default the server's default: events from now on */
   lastEventId?: string;
   /**
@@ -199,7 +216,7 @@ export async function* resumeEventStream(client: ResolvedClientOptions, params: 
     let failure: MaximusError | undefined;
     try {
       const headers: Record<string, string> = last !== undefined ? { 'last-event-id': last } : {};
-      for await (const message of openEventStream(client, { ...open, headers })) {
+      for await (const message of openEventStream(client, { ...open, headers, onLastEventId: (id) => (last = id) })) {
         const ended = endedBy?.(message);
         if (ended !== undefined) {
           failure = new MaximusError(`The server ended the stream: ${ended}`, { code: 'SDK_ERR_CONNECTION_FAILED' });
