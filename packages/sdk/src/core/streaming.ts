@@ -216,6 +216,7 @@ export async function* resumeEventStream(client: ResolvedClientOptions, params: 
     let failure: MaximusError | undefined;
     try {
       const headers: Record<string, string> = last !== undefined ? { 'last-event-id': last } : {};
+      // The parser's last event id, reported once the events before it are yielded: ids of events and id lines alone.
       for await (const message of openEventStream(client, { ...open, headers, onLastEventId: (id) => (last = id) })) {
         const ended = endedBy?.(message);
         if (ended !== undefined) {
@@ -223,7 +224,6 @@ export async function* resumeEventStream(client: ResolvedClientOptions, params: 
           continue;
         }
         failures = 0;
-        if (message.id !== undefined) last = message.id;
         yield message;
       }
       if (outer?.aborted) return;

@@ -25,10 +25,10 @@ export async function createAnthropicProvider(llm: Llm): Promise<Provider> {
     name: 'anthropic',
     model,
     async complete(input: CompletionInput): Promise<CompletionOutput> {
-      const message: Anthropic.Message = await providerCall('anthropic', sdk, { ...options, timeoutMs: input.timeoutMs ?? options.timeoutMs, signal: input.signal }, (signal) =>
+      const message: Anthropic.Message = await providerCall('anthropic', sdk, { ...options, signal: input.signal }, (signal) =>
         client.messages.create(
           { model, max_tokens: input.maxTokens, system: input.system, messages: [{ role: 'user', content: input.prompt }], stream: false },
-          { signal, timeout: input.timeoutMs ?? options.timeoutMs },
+          { signal, timeout: options.timeoutMs },
         ),
       );
       if (!Array.isArray(message.content)) throw new CoreErrors.QueryUpstream('anthropic', 'bad response: the answer has no content blocks');

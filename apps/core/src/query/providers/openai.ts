@@ -21,10 +21,10 @@ export async function createOpenAIProvider(llm: Llm): Promise<Provider> {
     name: 'openai',
     model,
     async complete(input: CompletionInput): Promise<CompletionOutput> {
-      const completion: OpenAI.ChatCompletion = await providerCall('openai', sdk, { ...options, timeoutMs: input.timeoutMs ?? options.timeoutMs, signal: input.signal }, (signal) =>
+      const completion: OpenAI.ChatCompletion = await providerCall('openai', sdk, { ...options, signal: input.signal }, (signal) =>
         client.chat.completions.create(
           { model, max_tokens: input.maxTokens, stream: false, messages: [{ role: 'system', content: input.system }, { role: 'user', content: input.prompt }] },
-          { signal, timeout: input.timeoutMs ?? options.timeoutMs },
+          { signal, timeout: options.timeoutMs },
         ),
       );
       const choice = Array.isArray(completion.choices) ? completion.choices[0] : undefined;

@@ -29,10 +29,8 @@ export interface CompletionInput {
   readonly system: string;
   readonly prompt: string;
   readonly maxTokens: number;
-  /** Aborts the call (the caller went away); the provider's own time limit still holds. */
+  /** Aborts the call (the caller went away); the provider's own time limit (MAXIMUS_LLM_TIMEOUT_MS) still holds. */
   readonly signal?: AbortSignal;
-  /** @default MAXIMUS_LLM_TIMEOUT_MS */
-  readonly timeoutMs?: number;
 }
 
 export interface CompletionOutput {
